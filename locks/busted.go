@@ -1,0 +1,42 @@
+package locks
+
+import "sync/atomic"
+
+func init() {
+	Register(Ops{
+		Name:   "busted",
+		Doc:    "deliberately broken: check then set as two atomics, so two goroutines can both enter",
+		Broken: true,
+		New:    func() Lock { return new(Busted) },
+	})
+}
+
+var _ Lock = (*Busted)(nil)
+
+// Busted is a deliberately incorrect lock, lockbench's lock_busted: Lock
+// checks that the word is 0 and then, in a separate atomic operation, sets it
+// to 1. Two goroutines that both see 0 both enter the critical section. It
+// exists so that every correctness check can prove that it catches a broken
+// lock; it is registered Broken and never appears in [Names].
+//
+// Every access is atomic, so the race detector has nothing to report: the
+// race is logical. Unlock never panics, even when the lock is not held.
+type Busted struct {
+	state atomic.Uint32
+	_     [cacheLineSize - 4]byte // prevents false sharing
+}
+
+// Lock "acquires" l: it waits to see the word free, then sets it.
+func (l *Busted) Lock() {
+	var w spinWait
+	for {
+		if l.state.Load() == 0 {
+			l.state.Store(1) // the bug: another goroutine may have done the same
+			return
+		}
+		w.wait()
+	}
+}
+
+// Unlock clears the word.
+func (l *Busted) Unlock() { l.state.Store(0) }

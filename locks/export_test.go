@@ -1,0 +1,12 @@
+package locks
+
+// TailToken exposes fifoProbe to the external conformance tests: it reports
+// a value that changes with every arrival at l, and whether l is a FIFO lock
+// that can report one.
+func TailToken(l Lock) (uint64, bool) {
+	p, ok := l.(fifoProbe)
+	if !ok {
+		return 0, false
+	}
+	return p.tailToken(), true
+}

@@ -1,0 +1,46 @@
+package locks
+
+import "sync/atomic"
+
+func init() {
+	Register(Ops{
+		Name: "tas",
+		Doc:  "test-and-set spinlock: atomic swap in the loop; unfair; spin, then Gosched",
+		New:  func() Lock { return new(TAS) },
+	})
+}
+
+var _ Lock = (*TAS)(nil)
+
+// TAS is the textbook test-and-set spinlock: every waiter swaps 1 into the
+// lock word until the swap returns 0. Each failed attempt is a write, so
+// waiters keep stealing the cache line from each other and from the holder;
+// it is here as the strawman that TTAS improves on.
+//
+// The zero value is an unlocked lock. A TAS must not be copied after first
+// use. Fairness: none; whichever waiter swaps first after the release wins.
+// Waiting: spin, then runtime.Gosched (see the package doc).
+type TAS struct {
+	// state is 1 while held, 0 while free. A Swap(1) that returns 0 acquires;
+	// Unlock's Swap(0) releases. Go's atomics are sequentially consistent, so
+	// the release happens before the next acquiring Swap returns.
+	state atomic.Uint32
+	_     [cacheLineSize - 4]byte // the word every waiter writes; prevents false sharing
+}
+
+// Lock acquires l, spinning until it is free.
+func (l *TAS) Lock() {
+	var w spinWait
+	for l.state.Swap(1) != 0 {
+		w.wait()
+	}
+}
+
+// Unlock releases l. It panics if l is not locked.
+func (l *TAS) Unlock() {
+	// Swap rather than Store: on amd64 both are one XCHG, and the old value
+	// detects an unlock of an unlocked lock for free.
+	if l.state.Swap(0) == 0 {
+		panic("locks: unlock of unlocked tas lock")
+	}
+}

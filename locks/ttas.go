@@ -1,0 +1,76 @@
+package locks
+
+import "sync/atomic"
+
+func init() {
+	Register(Ops{
+		Name: "ttas",
+		Doc:  "test-and-test-and-set spinlock with bounded exponential backoff; unfair; spin, then Gosched",
+		New:  func() Lock { return new(TTAS) },
+	})
+}
+
+var _ Lock = (*TTAS)(nil)
+
+// Backoff bounds for TTAS, in reads of the lock word. The bound keeps a
+// waiter from sleeping through many releases; past it the waiter yields.
+const (
+	ttasMinBackoff = 4
+	ttasMaxBackoff = 1024
+)
+
+// TTAS is the CAS spinlock done well. The fast path is one CAS. A waiter
+// spins on plain loads (the "test"), which hit its own cached copy of the line
+// and generate no coherence traffic, and only tries the CAS (the
+// "test-and-set") once it has seen the lock free. A waiter that loses that
+// race backs off for an exponentially growing, bounded delay so that the
+// losers of one release do not all retry together.
+//
+// The zero value is an unlocked lock. A TTAS must not be copied after first
+// use. Fairness: none; a running waiter usually beats one that yielded.
+// Waiting: spin, back off, then runtime.Gosched (see the package doc).
+type TTAS struct {
+	// state is 1 while held, 0 while free. A successful CompareAndSwap(0, 1)
+	// acquires and Unlock's Swap(0) releases; Go's atomics are sequentially
+	// consistent, so the release happens before the next successful CAS.
+	state atomic.Uint32
+	_     [cacheLineSize - 4]byte // the word waiters read and CAS; prevents false sharing
+}
+
+// Lock acquires l.
+func (l *TTAS) Lock() {
+	if l.state.CompareAndSwap(0, 1) {
+		return
+	}
+	l.lockSlow()
+}
+
+func (l *TTAS) lockSlow() {
+	var w spinWait
+	backoff := ttasMinBackoff
+	for {
+		for l.state.Load() != 0 {
+			w.wait()
+		}
+		if l.state.CompareAndSwap(0, 1) {
+			return
+		}
+		if backoff >= ttasMaxBackoff {
+			yieldNow()
+			continue
+		}
+		for i := 0; i < backoff; i++ {
+			// Reading our cached copy of the line delays without traffic and
+			// cannot be optimised away.
+			_ = l.state.Load()
+		}
+		backoff <<= 1
+	}
+}
+
+// Unlock releases l. It panics if l is not locked.
+func (l *TTAS) Unlock() {
+	if l.state.Swap(0) == 0 {
+		panic("locks: unlock of unlocked ttas lock")
+	}
+}

@@ -1,0 +1,158 @@
+// Package torture is lockbench's locktorture: writer goroutines hammer one
+// lock and check, inside every critical section, that they hold it alone.
+//
+// As in the kernel's kernel/locking/locktorture.c, a writer increments a
+// holder count on entry and finds it was zero, does a little work, and
+// decrements it on exit; finding another holder is a violation. Each critical
+// section also increments a shared count with a separate atomic load and
+// store: an increment that is not atomic, so a lock that lets two writers in
+// loses updates, yet every access is atomic and the run stays clean under
+// the race detector even against the deliberately broken lock. A run fails
+// when it saw a violation or lost an update.
+package torture
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+	"github.com/lockbench/lockbench/locks"
+)
+
+// Config says how hard to torture a lock.
+type Config struct {
+	// Writers is the number of goroutines; 0 means GOMAXPROCS.
+	Writers int
+	// Acquisitions is how many times each writer takes the lock; 0 means
+	// until the context is done.
+	Acquisitions int
+	// StopOnFailure ends the run at the first violation.
+	StopOnFailure bool
+}
+
+// Result is what a run observed.
+type Result struct {
+	Writes     []uint64      // acquisitions completed, per writer
+	Violations uint64        // critical sections that found another holder inside
+	Lost       int64         // updates of the shared count that were lost
+	Elapsed    time.Duration // wall time of the run
+}
+
+// Total returns the acquisitions completed by all writers.
+func (r Result) Total() uint64 {
+	var t uint64
+	for _, w := range r.Writes {
+		t += w
+	}
+	return t
+}
+
+// MaxMin returns the most and the fewest acquisitions of any one writer.
+func (r Result) MaxMin() (max, min uint64) {
+	for i, w := range r.Writes {
+		if i == 0 || w > max {
+			max = w
+		}
+		if i == 0 || w < min {
+			min = w
+		}
+	}
+	return max, min
+}
+
+// Failed reports whether the lock broke mutual exclusion during the run.
+func (r Result) Failed() bool { return r.Violations > 0 || r.Lost != 0 }
+
+// state is what the writers share. Each word is padded: the holder count and
+// the shared count are written in every critical section, the stop flag is
+// read by every writer.
+type state struct {
+	holders    atomic.Int32
+	_          [cacheline.Size - 4]byte
+	count      atomic.Int64
+	_          [cacheline.Size - 8]byte
+	violations atomic.Uint64
+	_          [cacheline.Size - 8]byte
+	stop       atomic.Bool
+	_          [cacheline.Size - 1]byte
+}
+
+// Run tortures l with cfg until every writer is done or ctx is done, and
+// returns what it saw.
+func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
+	writers := cfg.Writers
+	if writers <= 0 {
+		writers = runtime.GOMAXPROCS(0)
+	}
+	var s state
+	slots := make([]cacheline.Uint64, writers)
+
+	stopWatch := context.AfterFunc(ctx, func() { s.stop.Store(true) })
+	defer stopWatch()
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range slots {
+		wg.Go(func() { s.write(l, &slots[i].Uint64, uint64(i)+1, cfg) })
+	}
+	wg.Wait()
+
+	r := Result{
+		Writes:     make([]uint64, writers),
+		Violations: s.violations.Load(),
+		Elapsed:    time.Since(start),
+	}
+	for i := range slots {
+		r.Writes[i] = slots[i].Load()
+	}
+	r.Lost = int64(r.Total()) - s.count.Load()
+	return r
+}
+
+// write is one writer's loop.
+func (s *state) write(l locks.Lock, done *atomic.Uint64, seed uint64, cfg Config) {
+	rng := seed * 0x9e3779b97f4a7c15 // xorshift state, never zero
+	for i := 0; cfg.Acquisitions == 0 || i < cfg.Acquisitions; i++ {
+		if s.stop.Load() {
+			return
+		}
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+
+		l.Lock()
+		if s.holders.Add(1) != 1 {
+			s.violations.Add(1)
+			if cfg.StopOnFailure {
+				s.stop.Store(true)
+			}
+		}
+		v := s.count.Load()
+		if rng%256 == 0 {
+			// Now and then hold the lock a little longer, as locktorture's
+			// write delay does, so that overlapping holders meet.
+			delay(256)
+		}
+		s.count.Store(v + 1)
+		s.holders.Add(-1)
+		l.Unlock()
+		done.Add(1)
+	}
+}
+
+// sink keeps delay's loop from being optimised away.
+var sink atomic.Uint64
+
+// delay does n iterations of work that the compiler cannot remove.
+func delay(n int) {
+	x := uint64(n)
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	if x == 0 {
+		sink.Store(x)
+	}
+}
