@@ -1,0 +1,13 @@
+package counter
+
+import "github.com/lockbench/lockbench/internal/cacheline"
+
+// atomicGuard is one atomic word: the baseline every lock is measured
+// against. Updates are a single locked XADD; reads are a plain load.
+type atomicGuard struct {
+	value cacheline.Int64 // padded: every writer hits it
+}
+
+func (g *atomicGuard) add(delta int64) { g.value.Add(delta) }
+
+func (g *atomicGuard) load() int64 { return g.value.Load() }

@@ -1,0 +1,95 @@
+// Package counter is the tutorial's counter module: /proc/counter holds a
+// shared counter that `echo I > /proc/counter` increments and
+// `echo D > /proc/counter` decrements, guarded by a lock chosen at insmod
+// time. It is written only against package kernel's API and registers itself
+// from init, so importing it makes "counter" available to Insmod:
+//
+//	import _ "github.com/lockbench/lockbench/counter"
+//
+//	k.Insmod("counter", "lock=ticket", "verbose=1")
+//
+// Parameters:
+//   - lock: the guard. Any sound strategy of package locks (a lock around a
+//     plain int64), "atomic" (one sync/atomic word) or "sharded" (a per-CPU
+//     striped counter, as the kernel's percpu_counter). Default "mutex".
+//   - verbose: printk every operation at KERN_DEBUG.
+//
+// The same counter is available without the kernel, through [New], for
+// benchmarks that measure the guard alone.
+package counter
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lockbench/lockbench/locks"
+)
+
+// The guards that are not locks.
+const (
+	GuardAtomic  = "atomic"  // sync/atomic add on one padded word
+	GuardSharded = "sharded" // per-CPU stripes, summed on read
+)
+
+// DefaultGuard is the lock= value insmod uses when none is given: the
+// tutorial's mutex.
+const DefaultGuard = "mutex"
+
+// Guards returns every value the lock= parameter accepts: the sound
+// strategies of package locks, sorted, then atomic and sharded.
+func Guards() []string { return append(locks.Names(), GuardAtomic, GuardSharded) }
+
+// Counter is a shared int64 behind a guard. Its methods are safe for
+// concurrent use.
+type Counter struct {
+	guard guard
+	name  string
+}
+
+// guard is one way of keeping the value consistent.
+type guard interface {
+	add(delta int64)
+	load() int64
+}
+
+// New returns a zero counter behind the named guard (one of [Guards]).
+func New(guardName string) (*Counter, error) {
+	var g guard
+	switch guardName {
+	case GuardAtomic:
+		g = new(atomicGuard)
+	case GuardSharded:
+		g = newShardedGuard()
+	default:
+		ops, err := locks.Lookup(guardName)
+		if err != nil || ops.Broken {
+			return nil, &UnknownGuardError{Name: guardName}
+		}
+		g = &lockGuard{lock: ops.New()}
+	}
+	return &Counter{guard: g, name: guardName}, nil
+}
+
+// Guard returns the name of the counter's guard.
+func (c *Counter) Guard() string { return c.name }
+
+// Add adds delta to the counter.
+func (c *Counter) Add(delta int64) { c.guard.add(delta) }
+
+// Inc adds one, as writing "I" does.
+func (c *Counter) Inc() { c.guard.add(1) }
+
+// Dec subtracts one, as writing "D" does.
+func (c *Counter) Dec() { c.guard.add(-1) }
+
+// Value returns the counter's value. For the lock guards it is read under the
+// lock; for sharded it is the sum of the stripes, exact whenever no update is
+// in flight.
+func (c *Counter) Value() int64 { return c.guard.load() }
+
+// UnknownGuardError reports a lock= value that names no guard.
+type UnknownGuardError struct{ Name string }
+
+func (e *UnknownGuardError) Error() string {
+	return fmt.Sprintf("unknown lock %q (valid: %s)", e.Name, strings.Join(Guards(), ", "))
+}
