@@ -66,11 +66,11 @@ func (b *logBuffer) init(records int) {
 // is fmt's; a trailing newline is dropped, as the kernel ends a record there.
 func (k *Kernel) Printk(level Level, format string, args ...any) {
 	text := strings.TrimSuffix(fmt.Sprintf(format, args...), "\n")
-	now := k.sinceBoot()
 	b := &k.log
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.ring[b.next%uint64(len(b.ring))] = Record{Seq: b.next, Level: level, Time: now, Text: text}
+	// The clock is read under the lock so that timestamps follow sequence order.
+	b.ring[b.next%uint64(len(b.ring))] = Record{Seq: b.next, Level: level, Time: k.sinceBoot(), Text: text}
 	b.next++
 }
 
