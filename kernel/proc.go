@@ -170,9 +170,14 @@ type File struct {
 	// one File (the position is read and written by them), and it is how
 	// ProcEntry.Remove waits for calls in flight.
 	mu    sync.Mutex
-	state int    // fileOpen, fileGone or fileClosed; guarded by mu
-	pos   int64  // the file position; guarded by mu
-	seq   []byte // Show's snapshot, taken at offset 0; guarded by mu
+	state int   // fileOpen, fileGone or fileClosed; guarded by mu
+	pos   int64 // the file position; guarded by mu
+	// preadOff is the offset of the ReadAt or WriteAt in progress. Handlers
+	// take a pointer to the offset; pointing them at a field rather than at
+	// a local keeps the local from escaping, so pread and pwrite do not
+	// allocate. Guarded by mu.
+	preadOff int64
+	seq      []byte // Show's snapshot, taken at offset 0; guarded by mu
 }
 
 // Open opens a /proc file, as open(2) does. flag is os.O_RDONLY, os.O_WRONLY
@@ -282,9 +287,10 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	if err := f.check("pread", f.readable); err != nil {
 		return 0, err
 	}
+	f.preadOff = off
 	total := 0
 	for total < len(p) {
-		n, err := f.read(p[total:], &off)
+		n, err := f.read(p[total:], &f.preadOff)
 		total += n
 		if err != nil {
 			return total, f.wrap("pread", err)
@@ -324,7 +330,8 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.write("pwrite", p, &off)
+	f.preadOff = off
+	return f.write("pwrite", p, &f.preadOff)
 }
 
 // write runs the entry's write handler. Called with f.mu held.

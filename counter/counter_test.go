@@ -1,0 +1,60 @@
+package counter_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/locks"
+)
+
+func TestGuards(t *testing.T) {
+	guards := counter.Guards()
+	assert.Equal(t, append(locks.Names(), "atomic", "sharded"), guards)
+	assert.NotContains(t, guards, "busted", "the broken lock is for checks, not for the counter")
+}
+
+func TestNewUnknownGuard(t *testing.T) {
+	for _, name := range []string{"spinny", "busted", ""} {
+		_, err := counter.New(name)
+		var unknown *counter.UnknownGuardError
+		require.ErrorAs(t, err, &unknown, name)
+		assert.Contains(t, err.Error(), "valid: mcs, mutex")
+		assert.Contains(t, err.Error(), "atomic, sharded)")
+	}
+}
+
+// TestCounterExact hammers every guard's Go methods from many goroutines.
+func TestCounterExact(t *testing.T) {
+	for _, guard := range counter.Guards() {
+		t.Run("lock="+guard, func(t *testing.T) {
+			c, err := counter.New(guard)
+			require.NoError(t, err)
+			assert.Equal(t, guard, c.Guard())
+			const g, each = 8, 2000
+			var wg sync.WaitGroup
+			for i := range g {
+				wg.Go(func() {
+					for j := range each {
+						switch {
+						case i%2 == 0:
+							c.Inc()
+						case j%4 == 0:
+							_ = c.Value()
+						default:
+							c.Dec()
+						}
+					}
+				})
+			}
+			wg.Wait()
+			// 4 incrementers x 2000, 4 decrementers x 1500.
+			assert.Equal(t, int64(4*each-4*each*3/4), c.Value())
+			c.Add(-c.Value())
+			assert.Zero(t, c.Value())
+		})
+	}
+}

@@ -1,0 +1,38 @@
+package locks
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/lockbench/lockbench/internal/race"
+)
+
+func TestMCSNoAllocationInSteadyState(t *testing.T) {
+	if race.Enabled {
+		t.Skip("sync.Pool drops items on purpose under -race")
+	}
+	var l MCS
+	allocs := testing.AllocsPerRun(1000, func() {
+		l.Lock()
+		l.Unlock()
+	})
+	assert.Zero(t, allocs)
+}
+
+func TestMCSQueueDrains(t *testing.T) {
+	var l MCS
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 500 {
+				l.Lock()
+				l.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	assert.Nil(t, l.tail.Load(), "no node left queued")
+	assert.Nil(t, l.holder, "no holder left")
+}
