@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,17 +36,9 @@ func TestHello(t *testing.T) {
 	// One byte at a time, then the end: the tutorial's snippet got this wrong.
 	f, err = k.Open("/proc/helloworlddriver", os.O_RDONLY)
 	require.NoError(t, err)
-	var got strings.Builder
-	one := make([]byte, 1)
-	for {
-		n, err := f.Read(one)
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		got.Write(one[:n])
-	}
-	assert.Equal(t, "Hello world!\n", got.String())
+	got, err := io.ReadAll(iotest.OneByteReader(f))
+	require.NoError(t, err)
+	assert.Equal(t, "Hello world!\n", string(got))
 	require.NoError(t, f.Close())
 
 	_, err = k.Open("/proc/helloworlddriver", os.O_WRONLY)

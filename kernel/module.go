@@ -183,7 +183,7 @@ func (m *Instance) Printk(level Level, format string, args ...any) {
 // [Kernel.ProcCreate]). The module's exit should remove it; Rmmod removes any
 // the module forgot, and a failing Init leaves none behind.
 func (m *Instance) ProcCreate(name string, mode fs.FileMode, ops ProcOps) (*ProcEntry, error) {
-	e, err := m.k.procCreate(name, mode, ops, m)
+	e, err := m.k.ProcCreate(name, mode, ops)
 	if err != nil {
 		return nil, err
 	}

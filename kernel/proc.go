@@ -38,7 +38,6 @@ type ProcEntry struct {
 	name  string
 	mode  fs.FileMode
 	ops   ProcOps
-	owner *Instance // the module that created it; nil for the kernel's own
 
 	mu      sync.Mutex
 	files   map[*File]struct{} // open files; guarded by mu
@@ -57,10 +56,6 @@ type procfs struct {
 // mode bits other than read and write permissions, or for handlers that do
 // not match the mode.
 func (k *Kernel) ProcCreate(name string, mode fs.FileMode, ops ProcOps) (*ProcEntry, error) {
-	return k.procCreate(name, mode, ops, nil)
-}
-
-func (k *Kernel) procCreate(name string, mode fs.FileMode, ops ProcOps, owner *Instance) (*ProcEntry, error) {
 	pathErr := func(err error) error { return &fs.PathError{Op: "proc_create", Path: "/proc/" + name, Err: err} }
 	switch {
 	case name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/'):
@@ -74,7 +69,7 @@ func (k *Kernel) procCreate(name string, mode fs.FileMode, ops ProcOps, owner *I
 	case (mode&0o222 != 0) != (ops.Write != nil):
 		return nil, pathErr(syscall.EINVAL)
 	}
-	e := &ProcEntry{k: k, name: name, mode: mode, ops: ops, owner: owner, files: make(map[*File]struct{})}
+	e := &ProcEntry{k: k, name: name, mode: mode, ops: ops, files: make(map[*File]struct{})}
 	k.proc.mu.Lock()
 	defer k.proc.mu.Unlock()
 	if _, ok := k.proc.entries[name]; ok {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,16 +75,8 @@ func TestProcReadOneByteAtATime(t *testing.T) {
 	require.NoError(t, err)
 	defer f.Close()
 
-	var got []byte
-	one := make([]byte, 1)
-	for {
-		n, err := f.Read(one)
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		got = append(got, one[:n]...)
-	}
+	got, err := io.ReadAll(iotest.OneByteReader(f))
+	require.NoError(t, err)
 	assert.Equal(t, "Hello world!\n", string(got))
 }
 
