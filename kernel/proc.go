@@ -34,10 +34,10 @@ type ProcOps struct {
 
 // ProcEntry is an entry under /proc, the kernel's proc_dir_entry.
 type ProcEntry struct {
-	k     *Kernel
-	name  string
-	mode  fs.FileMode
-	ops   ProcOps
+	k    *Kernel
+	name string
+	mode fs.FileMode
+	ops  ProcOps
 
 	mu      sync.Mutex
 	files   map[*File]struct{} // open files; guarded by mu
