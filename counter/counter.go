@@ -13,6 +13,10 @@
 //     plain int64), "atomic" (one sync/atomic word) or "sharded" (a per-CPU
 //     striped counter, as the kernel's percpu_counter). Default "mutex".
 //   - verbose: printk every operation at KERN_DEBUG.
+//   - cs: busy work done inside every critical section, as a Go duration
+//     ("100ns"); benchmarks use it to model a guard held for longer. Default 0.
+//   - allow_broken: accept lock=busted, the deliberately broken lock, as a
+//     negative control that must lose updates. Default 0.
 //
 // The same counter is available without the kernel, through [New], for
 // benchmarks that measure the guard alone.
@@ -21,7 +25,9 @@ package counter
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/lockbench/lockbench/internal/work"
 	"github.com/lockbench/lockbench/locks"
 )
 
@@ -52,20 +58,53 @@ type guard interface {
 	load() int64
 }
 
-// New returns a zero counter behind the named guard (one of [Guards]).
-func New(guardName string) (*Counter, error) {
+// An Option changes how New builds a counter.
+type Option func(*options)
+
+type options struct {
+	csSteps     int // work.Spin steps inside each critical section
+	allowBroken bool
+}
+
+// WithCriticalSection makes every operation do about d of busy work while it
+// holds the guard. The atomic and sharded guards have no lock to hold: they
+// do the same work just before their atomic update, unserialised, which is
+// exactly what they save.
+func WithCriticalSection(d time.Duration) Option {
+	return func(o *options) { o.csSteps = work.Steps(d) }
+}
+
+// AllowBroken lets New accept a deliberately broken lock (busted) as the
+// guard, the negative control that correctness checks must catch. The value
+// is then updated with a separate atomic load and store: updates are lost
+// when two holders overlap, yet the race detector stays quiet.
+func AllowBroken() Option {
+	return func(o *options) { o.allowBroken = true }
+}
+
+// New returns a zero counter behind the named guard (one of [Guards], or a
+// broken lock with [AllowBroken]).
+func New(guardName string, opts ...Option) (*Counter, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var g guard
 	switch guardName {
 	case GuardAtomic:
-		g = new(atomicGuard)
+		g = &atomicGuard{csSteps: o.csSteps}
 	case GuardSharded:
-		g = newShardedGuard()
+		g = newShardedGuard(o.csSteps)
 	default:
 		ops, err := locks.Lookup(guardName)
-		if err != nil || ops.Broken {
+		switch {
+		case err != nil, ops.Broken && !o.allowBroken:
 			return nil, &UnknownGuardError{Name: guardName}
+		case ops.Broken:
+			g = &brokenLockGuard{lock: ops.New(), csSteps: o.csSteps}
+		default:
+			g = &lockGuard{lock: ops.New(), csSteps: o.csSteps}
 		}
-		g = &lockGuard{lock: ops.New()}
 	}
 	return &Counter{guard: g, name: guardName}, nil
 }

@@ -3,6 +3,7 @@ package counter_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,4 +58,43 @@ func TestCounterExact(t *testing.T) {
 			assert.Zero(t, c.Value())
 		})
 	}
+}
+
+func TestCriticalSectionWork(t *testing.T) {
+	for _, guard := range counter.Guards() {
+		c, err := counter.New(guard, counter.WithCriticalSection(100*time.Nanosecond))
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for range 200 {
+					c.Inc()
+				}
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, int64(800), c.Value(), guard)
+	}
+}
+
+// TestBrokenGuardLosesUpdates checks the negative control: behind busted,
+// concurrent increments get lost (bounded by a deadline, not a threshold).
+func TestBrokenGuardLosesUpdates(t *testing.T) {
+	c, err := counter.New("busted", counter.AllowBroken())
+	require.NoError(t, err)
+	deadline := time.Now().Add(30 * time.Second)
+	var issued int64
+	for c.Value() == issued && time.Now().Before(deadline) {
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for range 10000 {
+					c.Inc()
+				}
+			})
+		}
+		wg.Wait()
+		issued += 8 * 10000
+	}
+	assert.Less(t, c.Value(), issued, "busted lost no update in %d increments", issued)
 }

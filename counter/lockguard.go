@@ -1,28 +1,67 @@
 package counter
 
 import (
+	"sync/atomic"
+
 	"github.com/lockbench/lockbench/internal/cacheline"
+	"github.com/lockbench/lockbench/internal/work"
 	"github.com/lockbench/lockbench/locks"
 )
 
 // lockGuard keeps a plain int64 under a lock, as the tutorial's module keeps
 // its counter under a kernel mutex.
 type lockGuard struct {
-	lock  locks.Lock // its own padded allocation
-	_     [cacheline.Size - 16]byte
-	value int64                    // guarded by lock
-	_     [cacheline.Size - 8]byte // prevents false sharing with neighbouring allocations
+	lock    locks.Lock // its own padded allocation
+	csSteps int        // busy work while holding the lock
+	_       [cacheline.Size - 24]byte
+	value   int64                    // guarded by lock
+	_       [cacheline.Size - 8]byte // prevents false sharing with neighbouring allocations
 }
 
 func (g *lockGuard) add(delta int64) {
 	g.lock.Lock()
 	g.value += delta
+	if g.csSteps > 0 {
+		work.Spin(g.csSteps)
+	}
 	g.lock.Unlock()
 }
 
 func (g *lockGuard) load() int64 {
 	g.lock.Lock()
 	v := g.value
+	if g.csSteps > 0 {
+		work.Spin(g.csSteps)
+	}
+	g.lock.Unlock()
+	return v
+}
+
+// brokenLockGuard is lockGuard for a deliberately broken lock: the same
+// read-modify-write, but as an atomic load and a separate atomic store, so
+// that overlapping holders lose updates without a data race that would stop
+// a -race run before the loss is counted.
+type brokenLockGuard struct {
+	lock    locks.Lock
+	csSteps int
+	_       [cacheline.Size - 24]byte
+	value   atomic.Int64
+	_       [cacheline.Size - 8]byte
+}
+
+func (g *brokenLockGuard) add(delta int64) {
+	g.lock.Lock()
+	v := g.value.Load()
+	if g.csSteps > 0 {
+		work.Spin(g.csSteps)
+	}
+	g.value.Store(v + delta)
+	g.lock.Unlock()
+}
+
+func (g *brokenLockGuard) load() int64 {
+	g.lock.Lock()
+	v := g.value.Load()
 	g.lock.Unlock()
 	return v
 }

@@ -2,11 +2,14 @@ package counter
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/lockbench/lockbench/kernel"
+	"github.com/lockbench/lockbench/locks"
 )
 
 func init() {
@@ -27,25 +30,55 @@ func init() {
 				Default: "0",
 				Desc:    "printk every operation at KERN_DEBUG",
 			},
+			{
+				Name:    "cs",
+				Type:    kernel.ParamString,
+				Default: "0",
+				Desc:    "busy work inside every critical section, as a Go duration (100ns)",
+				Check:   checkCriticalSection,
+			},
+			{
+				Name:    "allow_broken",
+				Type:    kernel.ParamBool,
+				Default: "0",
+				Desc:    "accept lock=busted, a negative control that loses updates on purpose",
+			},
 		},
 		Init: load,
 	})
 }
 
+// checkGuard accepts every guard, and the broken locks, which init accepts
+// only with allow_broken=1.
 func checkGuard(name string) error {
-	for _, g := range Guards() {
-		if g == name {
-			return nil
-		}
+	if slices.Contains(Guards(), name) {
+		return nil
+	}
+	if ops, err := locks.Lookup(name); err == nil && ops.Broken {
+		return nil
 	}
 	return &UnknownGuardError{Name: name}
+}
+
+func checkCriticalSection(value string) error {
+	d, err := time.ParseDuration(value)
+	if err != nil || d < 0 {
+		return errors.New("not a non-negative duration such as 100ns")
+	}
+	return nil
 }
 
 // load is the module's init: it creates /proc/counter (0666) and returns the
 // exit function.
 func load(m *kernel.Instance) (exit func(), err error) {
-	c, err := New(m.Param("lock"))
+	cs, _ := time.ParseDuration(m.Param("cs")) // checked by checkCriticalSection
+	opts := []Option{WithCriticalSection(cs)}
+	if m.ParamBool("allow_broken") {
+		opts = append(opts, AllowBroken())
+	}
+	c, err := New(m.Param("lock"), opts...)
 	if err != nil {
+		m.Printk(kernel.KernErr, "lock=%s: %v (a broken lock needs allow_broken=1)", m.Param("lock"), err)
 		return nil, errors.Join(syscall.EINVAL, err)
 	}
 	verbose := m.ParamBool("verbose")

@@ -236,3 +236,24 @@ func TestProcWriteAllocatesNothing(t *testing.T) {
 		require.NoError(t, f.Close())
 	}
 }
+
+func TestInsmodBrokenLockNeedsAllowBroken(t *testing.T) {
+	k := kernel.New()
+	assert.ErrorIs(t, k.Insmod("counter", "lock=busted"), syscall.EINVAL)
+	assert.Contains(t, lastDmesg(k), "counter: lock=busted: unknown lock \"busted\"")
+	assert.Contains(t, lastDmesg(k), "needs allow_broken=1")
+	require.NoError(t, k.Insmod("counter", "lock=busted", "allow_broken=1"))
+	require.NoError(t, k.WriteFile("/proc/counter", []byte("I")))
+	assert.Equal(t, int64(1), readValue(t, k))
+}
+
+func TestInsmodCriticalSection(t *testing.T) {
+	k := kernel.New()
+	for _, bad := range []string{"cs=fast", "cs=-1ns", "cs=100"} {
+		assert.ErrorIs(t, k.Insmod("counter", bad), syscall.EINVAL, bad)
+	}
+	require.NoError(t, k.Insmod("counter", "lock=ttas", "cs=1us"))
+	require.NoError(t, k.WriteFile("/proc/counter", []byte("D")))
+	assert.Equal(t, int64(-1), readValue(t, k))
+	assert.Equal(t, "1us", k.Lsmod()[0].Params["cs"])
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lockbench/lockbench/internal/cacheline"
 	"github.com/lockbench/lockbench/internal/percpu"
+	"github.com/lockbench/lockbench/internal/work"
 )
 
 // shardedGuard is a per-CPU-style striped counter, as the kernel's
@@ -21,14 +22,18 @@ import (
 type shardedGuard struct {
 	stripes []cacheline.Int64 // one per P, padded so that stripes never share a line
 	mask    int               // len(stripes)-1; len is a power of two
+	csSteps int               // busy work before each update, unserialised
 }
 
-func newShardedGuard() *shardedGuard {
+func newShardedGuard(csSteps int) *shardedGuard {
 	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1)) // GOMAXPROCS rounded up to a power of two
-	return &shardedGuard{stripes: make([]cacheline.Int64, n), mask: n - 1}
+	return &shardedGuard{stripes: make([]cacheline.Int64, n), mask: n - 1, csSteps: csSteps}
 }
 
 func (g *shardedGuard) add(delta int64) {
+	if g.csSteps > 0 {
+		work.Spin(g.csSteps)
+	}
 	// If GOMAXPROCS grew since the counter was made, Ps share stripes: still
 	// correct, since every stripe update is atomic.
 	g.stripes[percpu.ID()&g.mask].Add(delta)
