@@ -1,0 +1,149 @@
+// Package bench drives increment/decrement loads at the counter module and
+// measures throughput, fairness and tail latency. One measurement engine
+// has two front doors:
+//
+//   - BenchmarkCounter, for go test -bench, sized by b.N;
+//   - [Run], for lockbench's CLI, which runs fixed-duration trials of a
+//     configured matrix and writes the Go benchmark format with
+//     golang.org/x/perf/benchfmt.
+//
+// Both name results the same way, with key=value sub-benchmark names that
+// benchstat can slice (-col /lock, -row /g):
+//
+//	Counter/lock=ticket/g=8/mix=inc/cs=0/path=proc
+//
+// and report the same units: ns/op and allocs/op, ops/s, fairness (Jain's
+// index of per-goroutine operation counts, 1 = perfectly fair), max/min (the
+// busiest goroutine's count over the least busy one's, locktorture's
+// starvation hint), and the latency percentiles p50-ns, p99-ns and p999-ns of
+// one operation in every 1024.
+//
+// Every trial checks the counter: its final value must equal the increments
+// minus the decrements issued, or the trial is an error naming the lock.
+//
+// The load reaches the counter through a [Path]: "direct" calls the counter's
+// Go methods, "proc" writes "I" and "D" to an open /proc/counter file of a
+// simulated kernel, through the code a user's write takes.
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/lockbench/lockbench/counter"
+)
+
+// Mix is a workload's blend of operations.
+type Mix string
+
+// The mixes.
+const (
+	MixInc    Mix = "inc"    // every operation writes I
+	MixIncDec Mix = "incdec" // I and D alternate
+	MixRead90 Mix = "read90" // one I for every nine reads of the value
+)
+
+// Mixes returns every mix.
+func Mixes() []Mix { return []Mix{MixInc, MixIncDec, MixRead90} }
+
+// opKind is one operation of a mix.
+type opKind uint8
+
+const (
+	opInc opKind = iota
+	opDec
+	opRead
+)
+
+// mixShape is a mix as the engine issues it: each chunk of operations (a
+// multiple of 10) is one run of first, perTen tenths of the chunk, then a
+// run of second for the rest. Issuing runs rather than single operations
+// lets a path loop without a call per operation; the mix's proportions hold
+// in every chunk (for read90 and a chunk of 640: 64 I, then 576 reads).
+type mixShape struct {
+	first, second opKind
+	perTen        int
+}
+
+func (m Mix) shape() (mixShape, error) {
+	switch m {
+	case MixInc:
+		return mixShape{opInc, opInc, 10}, nil
+	case MixIncDec:
+		return mixShape{opInc, opDec, 5}, nil
+	case MixRead90:
+		return mixShape{opInc, opRead, 1}, nil
+	}
+	return mixShape{}, fmt.Errorf("bench: unknown mix %q (valid: %s)", m, joinMixes(Mixes()))
+}
+
+// split returns the two runs of a chunk of n operations.
+func (s mixShape) split(n int) (first, second int) {
+	first = n * s.perTen / 10
+	return first, n - first
+}
+
+func joinMixes(ms []Mix) string {
+	s := make([]string, len(ms))
+	for i, m := range ms {
+		s[i] = string(m)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Spec is one benchmark configuration: one cell of the matrix.
+type Spec struct {
+	Lock       string        // the counter's guard: a lock name, "atomic" or "sharded"
+	Goroutines int           // goroutines driving the load
+	Mix        Mix           // the blend of operations
+	CS         time.Duration // busy work while the guard is held
+	Path       string        // how the load reaches the counter: "direct", "proc", ...
+	Think      time.Duration // busy work after each operation, outside the guard; usually 0
+}
+
+// Name returns the key=value sub-benchmark name, e.g.
+// "lock=ticket/g=8/mix=inc/cs=0/path=proc". A think key is added only
+// when Think is set.
+func (s Spec) Name() string {
+	name := fmt.Sprintf("lock=%s/g=%d/mix=%s/cs=%s/path=%s", s.Lock, s.Goroutines, s.Mix, formatDuration(s.CS), s.Path)
+	if s.Think > 0 {
+		name += "/think=" + formatDuration(s.Think)
+	}
+	return name
+}
+
+// FullName returns the benchmark's full name as a benchmark file spells it
+// after "Benchmark": "Counter/<Name>-<GOMAXPROCS>".
+func (s Spec) FullName() string {
+	return fmt.Sprintf("Counter/%s-%d", s.Name(), runtime.GOMAXPROCS(0))
+}
+
+// formatDuration writes 0 as "0" and anything else as Go does ("100ns").
+func formatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
+	return d.String()
+}
+
+// DefaultGoroutines returns the goroutine counts of the standard matrix: 1,
+// GOMAXPROCS, 4×GOMAXPROCS and 32×GOMAXPROCS (where spinlocks meet preempted
+// holders), without duplicates.
+func DefaultGoroutines() []int {
+	p := runtime.GOMAXPROCS(0)
+	out := []int{1}
+	for _, g := range []int{p, 4 * p, 32 * p} {
+		if g != out[len(out)-1] {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// DefaultCS returns the critical-section lengths of the standard matrix.
+func DefaultCS() []time.Duration { return []time.Duration{0, 100 * time.Nanosecond} }
+
+// DefaultLocks returns every guard the counter accepts.
+func DefaultLocks() []string { return counter.Guards() }

@@ -1,0 +1,127 @@
+package bench
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
+
+// BenchmarkCounter is the go test -bench front door: every guard, goroutine
+// count, mix, critical section and path, named key=value so that benchstat
+// can slice it:
+//
+//	go test -run '^$' -bench Counter -count 10 ./bench | tee new.txt
+//	benchstat -col /lock -row /g new.txt
+//
+// The full matrix (every guard × 4 goroutine counts × 3 mixes × 2 critical
+// sections × 2 paths) takes about 10 minutes on 2 cores at the default
+// -benchtime; -short keeps mix=inc, cs=0 and g=1 and GOMAXPROCS (about a
+// minute). Select cells with the usual pattern, e.g.
+// -bench 'Counter/lock=(mutex|ticket)/g=8/'.
+func BenchmarkCounter(b *testing.B) {
+	for _, spec := range benchmarkSpecs(testing.Short()) {
+		b.Run(spec.Name(), func(b *testing.B) { benchmarkCounter(b, spec) })
+	}
+}
+
+// benchmarkSpecs returns the matrix BenchmarkCounter runs.
+func benchmarkSpecs(short bool) []Spec {
+	cfg := Config{}
+	if short {
+		cfg.Goroutines = []int{1, runtime.GOMAXPROCS(0)}
+		cfg.Mixes = []Mix{MixInc}
+		cfg.CS = []time.Duration{0}
+	}
+	return cfg.Specs()
+}
+
+// benchmarkCounter runs one configuration for b.N operations, shared by its
+// goroutines in chunks so that fairness shows who got the guard.
+func benchmarkCounter(b *testing.B, spec Spec) {
+	t, err := prepare(spec, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := t.close(); err != nil {
+			b.Error(err)
+		}
+	}()
+	b.ReportAllocs()
+	elapsed := t.run(budgetLimiter(b.N), b.ResetTimer)
+	b.StopTimer()
+	r, err := t.finish(elapsed, b.Name())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range r.metrics() {
+		b.ReportMetric(m.value, m.unit)
+	}
+}
+
+// atomicWordPath drives one padded atomic word with no counter or kernel in
+// between: what is left is the engine's own cost.
+type atomicWordPath struct{}
+
+func (atomicWordPath) Name() string                         { return "atomicword" }
+func (atomicWordPath) Attach(CounterConfig) (Target, error) { return &atomicWord{}, nil }
+
+type atomicWord struct{ v cacheline.Int64 }
+
+func (w *atomicWord) NewClient() (Client, error) { return w, nil }
+func (w *atomicWord) Value() (int64, error)      { return w.v.Load(), nil }
+func (w *atomicWord) Close() error               { return nil }
+
+func (w *atomicWord) Inc(n int) (int, error) {
+	for range n {
+		w.v.Add(1)
+	}
+	return n, nil
+}
+
+func (w *atomicWord) Dec(n int) (int, error) {
+	for range n {
+		w.v.Add(-1)
+	}
+	return n, nil
+}
+
+func (w *atomicWord) Read(n int) (int, error) {
+	for range n {
+		_ = w.v.Load()
+	}
+	return n, nil
+}
+
+func init() { RegisterPath(atomicWordPath{}) }
+
+// BenchmarkRunnerOverhead compares a raw atomic.AddInt64 loop with the engine
+// driving the same add (timing, sampling, counting, chunking, one interface
+// call per operation), in one run:
+//
+//	go test -run '^$' -bench RunnerOverhead -count 10 ./bench | benchstat -col /impl -
+func BenchmarkRunnerOverhead(b *testing.B) {
+	b.Run("impl=raw", func(b *testing.B) {
+		var v struct {
+			n int64
+			_ [cacheline.Size - 8]byte
+		}
+		for b.Loop() {
+			atomic.AddInt64(&v.n, 1)
+		}
+	})
+	b.Run("impl=runner", func(b *testing.B) {
+		t, err := prepare(Spec{Lock: "atomic", Goroutines: 1, Mix: MixInc, Path: "atomicword"}, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed := t.run(budgetLimiter(b.N), b.ResetTimer)
+		b.StopTimer()
+		if _, err := t.finish(elapsed, b.Name()); err != nil {
+			b.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,359 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+	"github.com/lockbench/lockbench/internal/work"
+)
+
+// The engine hands out work in chunks, issued as the mix's runs (see
+// mixShape), each run one call of the client. Between chunks a goroutine
+// checks whether to stop (a load of a read-mostly word) or takes its next
+// chunk of a b.N budget (one atomic add). The engine adds nothing per
+// operation; its costs are per chunk:
+//
+// Every chunk starts with one operation issued alone and timed: the latency
+// sample. Two monotonic clock reads (about 20–40ns each) would dominate a
+// chunk of cheap operations, so each goroutine sizes its chunks to last
+// about chunkClocks clock reads: sampling then costs about 2/chunkClocks of
+// the time, 1%, whatever an operation costs. Cheap operations (an
+// uncontended atomic add) run in chunks of maxChunk, one sample in 2560
+// operations; a contended FIFO lock's 10µs operations run in chunks of
+// minChunk. Chunk sizes are multiples of 10, so every mix's proportions are
+// exact in every chunk.
+const (
+	minChunk    = 10
+	maxChunk    = 2560
+	chunkClocks = 200
+	// reservoirSize is each goroutine's latency sample capacity: a uniform
+	// random sample of all its samples (reservoir sampling), so percentiles
+	// cover the whole trial, not its end.
+	reservoirSize = 4096
+)
+
+// clockCost is the cost of one monotonic clock read, measured once.
+var clockCost = sync.OnceValue(func() time.Duration {
+	base := time.Now()
+	best := time.Duration(1<<63 - 1)
+	for range 1000 {
+		a := time.Since(base)
+		best = min(best, time.Since(base)-a)
+	}
+	return max(best, time.Nanosecond)
+})
+
+// limiter says when the load stops: after a budget of operations (b.N) or
+// when stop is set (a timed trial, or a cancelled context).
+type limiter struct {
+	budget atomic.Int64 // operations not yet handed out; budget mode only
+	_      [cacheline.Size - 8]byte
+	stop   atomic.Bool // set to end a timed trial
+	_      [cacheline.Size - 1]byte
+	timed  bool
+}
+
+func budgetLimiter(ops int) *limiter {
+	l := new(limiter)
+	l.budget.Store(int64(ops))
+	return l
+}
+
+func timedLimiter() *limiter { return &limiter{timed: true} }
+
+// next returns the size of the caller's next chunk, at most want; 0 when the
+// load is over.
+func (l *limiter) next(want int) int {
+	if l.stop.Load() {
+		return 0
+	}
+	if l.timed {
+		return want
+	}
+	left := l.budget.Add(-int64(want))
+	switch {
+	case left >= 0:
+		return want
+	case left > -int64(want):
+		return int(left) + want
+	}
+	return 0
+}
+
+// worker is one goroutine's slot. Counts are kept in locals while the load
+// runs and stored here once at the end; slots are padded so the final stores
+// and the reads after them never share a line.
+type worker struct {
+	client   Client
+	ops      uint64
+	incs     uint64
+	decs     uint64
+	err      error
+	samples  []int64 // latency samples in ns: a reservoir once full
+	nsamples int     // samples taken, possibly more than len(samples)
+	_        [cacheline.Size]byte
+}
+
+// trial is one Spec attached and ready to run.
+type trial struct {
+	spec       Spec
+	target     Target
+	shape      mixShape
+	thinkSteps int
+	workers    []worker
+}
+
+// prepare attaches the counter and opens one client per goroutine.
+func prepare(spec Spec, allowBroken bool) (_ *trial, err error) {
+	if spec.Goroutines < 1 {
+		return nil, fmt.Errorf("bench: %s: goroutines must be at least 1", spec.Name())
+	}
+	shape, err := spec.Mix.shape()
+	if err != nil {
+		return nil, err
+	}
+	path, err := LookupPath(spec.Path)
+	if err != nil {
+		return nil, err
+	}
+	target, err := path.Attach(CounterConfig{Lock: spec.Lock, CS: spec.CS, AllowBroken: allowBroken})
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", spec.Name(), err)
+	}
+	t := &trial{
+		spec:       spec,
+		target:     target,
+		shape:      shape,
+		thinkSteps: work.Steps(spec.Think),
+		workers:    make([]worker, spec.Goroutines),
+	}
+	defer func() {
+		if err != nil {
+			t.close()
+		}
+	}()
+	for i := range t.workers {
+		c, err := target.NewClient()
+		if err != nil {
+			return nil, fmt.Errorf("bench: %s: %w", spec.Name(), err)
+		}
+		t.workers[i].client = c
+		t.workers[i].samples = make([]int64, reservoirSize)
+	}
+	clockCost() // measured before any trial starts
+	return t, nil
+}
+
+// run drives the load until lim says stop and returns the elapsed time.
+// started, if not nil, is called just before the goroutines are released
+// (a benchmark resets its timer there).
+func (t *trial) run(lim *limiter, started func()) time.Duration {
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for i := range t.workers {
+		w := &t.workers[i]
+		wg.Go(func() {
+			<-gate
+			w.loop(lim, t.shape, t.thinkSteps, uint64(i)+1)
+		})
+	}
+	if started != nil {
+		started()
+	}
+	start := time.Now()
+	close(gate)
+	wg.Wait()
+	return time.Since(start)
+}
+
+// loop is one goroutine's load.
+func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64) {
+	var ops, incs, decs uint64
+	c := w.client
+	// issue performs k operations of one kind and counts those that succeed.
+	// With think time, operations go one at a time with the work between.
+	issue := func(kind opKind, k int) error {
+		if thinkSteps == 0 {
+			return issueRun(c, kind, k, &ops, &incs, &decs)
+		}
+		for ; k > 0; k-- {
+			work.Spin(thinkSteps)
+			if err := issueRun(c, kind, 1, &ops, &incs, &decs); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
+	rng := seed * 0x9e3779b97f4a7c15 // xorshift state for the reservoir, never zero
+	target := chunkClocks * clockCost()
+	size, done := minChunk, 0
+	// Timestamps read only the monotonic clock, as offsets from base: one
+	// clock read each rather than time.Now's wall and monotonic pair. Each
+	// chunk reads the clock twice: at its start, which also ends the previous
+	// chunk, and after its first operation.
+	base := time.Now()
+	start := time.Since(base)
+	var err error
+	for err == nil {
+		n := lim.next(size)
+		if n == 0 {
+			break
+		}
+		first, second := shape.split(n)
+		kind := shape.first
+		if first == 0 {
+			kind, second = shape.second, second-1
+		} else {
+			first--
+		}
+		// The sample: the chunk's first operation, alone.
+		t0 := time.Since(base)
+		if elapsed := t0 - start; done > 0 && elapsed > 0 {
+			// Size this chunk's successor from the last one's duration.
+			size = int(float64(done) * float64(target) / float64(elapsed))
+			size = min(max(size-size%minChunk, minChunk), maxChunk)
+		}
+		start, done = t0, n
+		err = issue(kind, 1)
+		w.sample(int64(time.Since(base)-t0), &rng)
+		if err == nil {
+			err = issue(shape.first, first)
+		}
+		if err == nil {
+			err = issue(shape.second, second)
+		}
+	}
+	if err != nil {
+		lim.stop.Store(true) // one failing goroutine ends the trial
+	}
+	w.ops, w.incs, w.decs, w.err = ops, incs, decs, err
+}
+
+// issueRun has the client perform k operations of one kind and counts those
+// that succeed.
+func issueRun(c Client, kind opKind, k int, ops, incs, decs *uint64) error {
+	var done int
+	var err error
+	switch kind {
+	case opInc:
+		done, err = c.Inc(k)
+		*incs += uint64(done)
+	case opDec:
+		done, err = c.Dec(k)
+		*decs += uint64(done)
+	case opRead:
+		done, err = c.Read(k)
+	}
+	*ops += uint64(done)
+	return err
+}
+
+// sample records one latency with reservoir sampling (Vitter's algorithm R):
+// the k-th sample replaces a random slot with probability len/k.
+func (w *worker) sample(ns int64, rng *uint64) {
+	w.nsamples++
+	if w.nsamples <= len(w.samples) {
+		w.samples[w.nsamples-1] = ns
+		return
+	}
+	*rng ^= *rng << 13
+	*rng ^= *rng >> 7
+	*rng ^= *rng << 17
+	if j := *rng % uint64(w.nsamples); j < uint64(len(w.samples)) {
+		w.samples[j] = ns
+	}
+}
+
+// Result is what one trial measured.
+type Result struct {
+	Spec         Spec
+	Ops          uint64        // operations completed by all goroutines
+	Elapsed      time.Duration // wall time from release to the last goroutine's stop
+	PerGoroutine []uint64      // operations per goroutine
+	Latency      Latency       // sampled latency of one operation
+}
+
+// NsPerOp is wall time per operation of the whole load, as go test -bench
+// reports for parallel benchmarks.
+func (r *Result) NsPerOp() float64 { return float64(r.Elapsed.Nanoseconds()) / float64(max(r.Ops, 1)) }
+
+// OpsPerSec is the load's throughput.
+func (r *Result) OpsPerSec() float64 { return float64(r.Ops) / max(r.Elapsed.Seconds(), 1e-9) }
+
+// Fairness is Jain's index of the per-goroutine counts.
+func (r *Result) Fairness() float64 { return JainIndex(r.PerGoroutine) }
+
+// MaxMin is the busiest goroutine's count over the least busy one's.
+func (r *Result) MaxMin() float64 { return MaxMinRatio(r.PerGoroutine) }
+
+// CorrectnessError reports a trial whose counter did not end at the
+// increments minus the decrements issued: the guard lost updates.
+type CorrectnessError struct {
+	Lock  string
+	Trial string // the trial's full name, and its place in a run where known
+	Got   int64  // the counter's final value
+	Want  int64  // increments - decrements
+}
+
+func (e *CorrectnessError) Error() string {
+	return fmt.Sprintf("bench: lock=%s: %s: counter is %d, want %d (increments - decrements): the guard lost updates",
+		e.Lock, e.Trial, e.Got, e.Want)
+}
+
+// finish checks the trial's outcome and assembles its result. It does not
+// close the trial.
+func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
+	r := &Result{Spec: t.spec, Elapsed: elapsed, PerGoroutine: make([]uint64, len(t.workers))}
+	var want int64
+	var errs []error
+	var samples []float64
+	for i := range t.workers {
+		w := &t.workers[i]
+		if w.err != nil {
+			errs = append(errs, fmt.Errorf("bench: %s: goroutine %d: %w", name, i, w.err))
+		}
+		r.PerGoroutine[i] = w.ops
+		r.Ops += w.ops
+		want += int64(w.incs) - int64(w.decs)
+		for _, s := range w.samples[:min(w.nsamples, len(w.samples))] {
+			samples = append(samples, float64(s))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	got, err := t.target.Value()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: reading the final value: %w", name, err)
+	}
+	if got != want {
+		return nil, &CorrectnessError{Lock: t.spec.Lock, Trial: name, Got: got, Want: want}
+	}
+	r.Latency = latencyOf(samples)
+	return r, nil
+}
+
+// close closes every client and detaches the counter.
+func (t *trial) close() error {
+	var errs []error
+	for i := range t.workers {
+		if c := t.workers[i].client; c != nil {
+			errs = append(errs, c.Close())
+		}
+	}
+	errs = append(errs, t.target.Close())
+	return errors.Join(errs...)
+}
+
+// allocs returns the process's cumulative heap allocation count and bytes.
+func allocs() (count, bytes uint64) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.Mallocs, ms.TotalAlloc
+}

@@ -1,0 +1,89 @@
+package bench
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A Path is a way for the load to reach a counter: the Go methods, a proc
+// file of the simulated kernel, and later a FUSE mount or any real file.
+type Path interface {
+	// Name is the path= key of benchmark names.
+	Name() string
+	// Attach sets up a fresh counter, at zero, as c describes.
+	Attach(c CounterConfig) (Target, error)
+}
+
+// CounterConfig describes the counter a trial attaches to.
+type CounterConfig struct {
+	Lock        string        // the guard
+	CS          time.Duration // busy work inside each critical section
+	AllowBroken bool          // accept a deliberately broken lock (busted)
+}
+
+// Target is one attached counter.
+type Target interface {
+	// NewClient returns a client for one goroutine (e.g. its own open file).
+	NewClient() (Client, error)
+	// Value reads the counter once the load has stopped.
+	Value() (int64, error)
+	// Close detaches (e.g. rmmod). Clients are closed first.
+	Close() error
+}
+
+// Client is one goroutine's handle on the counter. Each method performs n
+// operations, each one separate (n writes of "I", not one write of n), and
+// returns how many succeeded; looping inside the client keeps the engine's
+// per-operation cost out of the measurement. The operations run on the hot
+// path and must not allocate.
+type Client interface {
+	Inc(n int) (int, error)  // n times `echo I > /proc/counter`
+	Dec(n int) (int, error)  // n times `echo D > /proc/counter`
+	Read(n int) (int, error) // n times `cat /proc/counter`, each value parsed
+	Close() error
+}
+
+var pathRegistry struct {
+	sync.RWMutex
+	paths map[string]Path
+}
+
+// RegisterPath makes a path available by name. It panics on a duplicate.
+func RegisterPath(p Path) {
+	pathRegistry.Lock()
+	defer pathRegistry.Unlock()
+	if pathRegistry.paths == nil {
+		pathRegistry.paths = make(map[string]Path)
+	}
+	if _, dup := pathRegistry.paths[p.Name()]; dup {
+		panic("bench: RegisterPath called twice for " + p.Name())
+	}
+	pathRegistry.paths[p.Name()] = p
+}
+
+// LookupPath returns the path registered under name; an unknown name is an
+// error listing the valid ones.
+func LookupPath(name string) (Path, error) {
+	pathRegistry.RLock()
+	p, ok := pathRegistry.paths[name]
+	pathRegistry.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("bench: unknown path %q (valid: %s)", name, strings.Join(PathNames(), ", "))
+	}
+	return p, nil
+}
+
+// PathNames returns the registered paths' names, sorted.
+func PathNames() []string {
+	pathRegistry.RLock()
+	defer pathRegistry.RUnlock()
+	names := make([]string, 0, len(pathRegistry.paths))
+	for n := range pathRegistry.paths {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,122 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	_ "github.com/lockbench/lockbench/counter" // registers the counter module
+	"github.com/lockbench/lockbench/kernel"
+)
+
+func init() { RegisterPath(procPath{}) }
+
+// procPath loads the counter module into a fresh simulated kernel and drives
+// /proc/counter through open files, one per goroutine, as a user would:
+// Write("I"), Write("D"), and pread at offset 0 for reads.
+type procPath struct{}
+
+func (procPath) Name() string { return "proc" }
+
+func (procPath) Attach(c CounterConfig) (Target, error) {
+	k := kernel.New()
+	params := []string{"lock=" + c.Lock, "cs=" + c.CS.String()}
+	if c.AllowBroken {
+		params = append(params, "allow_broken=1")
+	}
+	if err := k.Insmod("counter", params...); err != nil {
+		return nil, err
+	}
+	return procTarget{k}, nil
+}
+
+type procTarget struct{ k *kernel.Kernel }
+
+func (t procTarget) NewClient() (Client, error) {
+	f, err := t.k.Open("/proc/counter", os.O_RDWR)
+	if err != nil {
+		return nil, err
+	}
+	return &procClient{f: f}, nil
+}
+
+func (t procTarget) Value() (int64, error) {
+	b, err := t.k.ReadFile("/proc/counter")
+	if err != nil {
+		return 0, err
+	}
+	return parseValue(b)
+}
+
+func (t procTarget) Close() error { return t.k.Rmmod("counter") }
+
+// The commands, shared read-only by every client.
+var (
+	cmdInc = []byte("I")
+	cmdDec = []byte("D")
+)
+
+type procClient struct {
+	f   *kernel.File
+	buf [32]byte // room for any int64 and its newline
+}
+
+func (c *procClient) Inc(n int) (int, error) { return c.write(cmdInc, n) }
+
+func (c *procClient) Dec(n int) (int, error) { return c.write(cmdDec, n) }
+
+func (c *procClient) write(cmd []byte, n int) (int, error) {
+	for i := range n {
+		if _, err := c.f.Write(cmd); err != nil {
+			return i, err
+		}
+	}
+	return n, nil
+}
+
+func (c *procClient) Read(n int) (int, error) {
+	for i := range n {
+		m, err := c.f.ReadAt(c.buf[:], 0)
+		if err != nil && err != io.EOF {
+			return i, err
+		}
+		if _, err := parseValue(c.buf[:m]); err != nil {
+			return i, err
+		}
+	}
+	return n, nil
+}
+
+func (c *procClient) Close() error { return c.f.Close() }
+
+var errNotDecimal = errors.New("bench: counter value is not a decimal number")
+
+// parseValue parses what reading the counter returns: a decimal int64 and a
+// newline. Unlike strconv.ParseInt on string(b), it does not allocate.
+func parseValue(b []byte) (int64, error) {
+	if len(b) > 0 && b[len(b)-1] == '\n' {
+		b = b[:len(b)-1]
+	}
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, fmt.Errorf("%w: %q", errNotDecimal, b)
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("%w: %q", errNotDecimal, b)
+		}
+		v = v*10 + int64(c-'0')
+		if v < 0 {
+			return 0, fmt.Errorf("%w: %q out of range", errNotDecimal, b)
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}

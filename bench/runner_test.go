@@ -1,0 +1,235 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/internal/race"
+)
+
+// TestRunWritesBenchmarkFormat runs a small matrix and parses the output back
+// with benchfmt: every name, unit and configuration line must be there.
+func TestRunWritesBenchmarkFormat(t *testing.T) {
+	var out bytes.Buffer
+	var progress []Progress
+	cfg := Config{
+		Locks:      []string{"mutex", "ticket"},
+		Goroutines: []int{1, 4},
+		Mixes:      []Mix{MixIncDec},
+		CS:         []time.Duration{0},
+		Paths:      []string{"proc"},
+		Duration:   30 * time.Millisecond,
+		Count:      2,
+		Output:     &out,
+		Progress:   func(p Progress) { progress = append(progress, p) },
+	}
+	results, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	require.Len(t, results, 8)
+
+	// Interleaved: A B C D A B C D.
+	require.Len(t, progress, 8)
+	for i, p := range progress {
+		assert.Equal(t, i+1, p.Trial)
+		assert.Equal(t, 8, p.Trials)
+		assert.Equal(t, progress[i%4].Spec, p.Spec)
+	}
+
+	text := out.String()
+	r := benchfmt.NewReader(&out, "run.txt")
+	names := map[string]int{}
+	units := map[string]bool{}
+	var config *benchfmt.Result
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.Result:
+			names[string(rec.Name)]++
+			config = rec.Clone()
+			assert.Positive(t, rec.Iters)
+			for _, v := range rec.Values {
+				units[v.Unit] = true
+				switch v.Unit {
+				case "B/op", "allocs/op":
+					assert.Zero(t, v.Value, "%s %s", rec.Name, v.Unit)
+				default:
+					assert.Positive(t, v.Value, "%s %s", rec.Name, v.Unit)
+				}
+			}
+		case *benchfmt.SyntaxError:
+			t.Errorf("syntax error: %v", rec)
+		}
+	}
+	require.NoError(t, r.Err())
+
+	procs := runtime.GOMAXPROCS(0)
+	for _, lock := range []string{"mutex", "ticket"} {
+		for _, g := range []int{1, 4} {
+			name := (Spec{Lock: lock, Goroutines: g, Mix: MixIncDec, Path: "proc"}).FullName()
+			assert.Equal(t, 2, names[name], name)
+			assert.True(t, strings.HasSuffix(name, "-"+strconv.Itoa(procs)), name)
+		}
+	}
+	// benchfmt tidies units to base units, as benchstat shows them: p50-ns
+	// is read back as p50-sec.
+	for _, u := range []string{"sec/op", "B/op", "allocs/op", "ops/s", "fairness", "max/min", "p50-sec", "p99-sec", "p999-sec"} {
+		assert.True(t, units[u], "unit %s missing; have %v", u, units)
+	}
+	require.NotNil(t, config)
+	for _, key := range []string{"goos", "goarch", "cpu", "gomaxprocs", "go", "kernel", "lockbench", "pkg"} {
+		assert.NotEmpty(t, config.GetConfig(key), "configuration line %s", key)
+	}
+	assert.Contains(t, text, "Unit ops/s better=higher")
+	assert.Contains(t, text, "ns/op")
+	assert.Contains(t, text, "p99-ns")
+}
+
+func TestRunSpecsCoverTheMatrix(t *testing.T) {
+	specs := Config{}.Specs()
+	assert.Len(t, specs, len(counter.Guards())*len(DefaultGoroutines())*3*2*2)
+	seen := map[string]bool{}
+	for _, s := range specs {
+		assert.False(t, seen[s.Name()], "duplicate %s", s.Name())
+		seen[s.Name()] = true
+	}
+	assert.True(t, seen["lock=sharded/g=1/mix=read90/cs=100ns/path=direct"])
+	assert.Equal(t, "lock=mcs/g=8/mix=inc/cs=0/path=proc/think=1µs",
+		Spec{Lock: "mcs", Goroutines: 8, Mix: MixInc, Path: "proc", Think: time.Microsecond}.Name())
+}
+
+// TestRunCatchesBustedLock runs the deliberately broken lock as the guard:
+// the correctness check must report lost updates, naming the lock and trial.
+func TestRunCatchesBustedLock(t *testing.T) {
+	cfg := Config{
+		Locks:      []string{"busted"},
+		Goroutines: []int{8},
+		Mixes:      []Mix{MixInc},
+		CS:         []time.Duration{100 * time.Nanosecond},
+		Paths:      []string{"direct", "proc"},
+		Duration:   200 * time.Millisecond,
+		Count:      5,
+	}
+	_, err := Run(context.Background(), cfg)
+	require.Error(t, err, "busted is refused without AllowBroken")
+	assert.Contains(t, err.Error(), `unknown lock "busted"`)
+
+	cfg.AllowBroken = true
+	var out bytes.Buffer
+	cfg.Output = &out
+	results, err := Run(context.Background(), cfg)
+	var ce *CorrectnessError
+	require.ErrorAs(t, err, &ce, "busted lost no update in %d trials", len(results))
+	assert.Equal(t, "busted", ce.Lock)
+	assert.Contains(t, ce.Error(), "bench: lock=busted: trial ")
+	assert.Contains(t, ce.Error(), "lost updates")
+	assert.NotEqual(t, ce.Got, ce.Want)
+	assert.NotContains(t, out.String(), ce.Trial[strings.Index(ce.Trial, "(")+1:len(ce.Trial)-1]+"-",
+		"a failed trial writes no result")
+}
+
+func TestRunRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Locks: []string{"spinny"}}, `unknown lock "spinny" (valid: mcs, mutex`},
+		{Config{Goroutines: []int{0}}, "goroutines must be at least 1, not 0"},
+		{Config{Mixes: []Mix{"all"}}, `unknown mix "all"`},
+		{Config{Paths: []string{"nfs"}}, `unknown path "nfs" (valid: `},
+		{Config{Duration: -time.Second}, "negative duration"},
+		{Config{CS: []time.Duration{-1}}, "negative critical section"},
+	} {
+		var out bytes.Buffer
+		tc.cfg.Output = &out
+		_, err := Run(context.Background(), tc.cfg)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), tc.want)
+		assert.Empty(t, out.String(), "nothing written for a bad config")
+	}
+}
+
+// TestRunStopsOnCancel cancels a run in the middle of a long trial: Run must
+// return promptly with what finished and the context's error.
+func TestRunStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := Config{
+		Locks:      []string{"atomic", "mutex"},
+		Goroutines: []int{2},
+		Mixes:      []Mix{MixInc},
+		CS:         []time.Duration{0},
+		Paths:      []string{"direct"},
+		Duration:   time.Hour,
+		Progress: func(p Progress) {
+			if p.Trial == 1 {
+				time.AfterFunc(50*time.Millisecond, cancel)
+			}
+		},
+	}
+	done := make(chan struct{})
+	var results []*Result
+	var err error
+	go func() {
+		defer close(done)
+		results, err = Run(ctx, cfg)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("Run did not stop after its context was cancelled")
+	}
+	assert.True(t, errors.Is(err, context.Canceled), "%v", err)
+	assert.Empty(t, results, "the cut-short trial is discarded")
+}
+
+// TestBenchmarkCounterReportsMetrics runs the go test -bench front door once
+// and checks its custom metrics.
+func TestBenchmarkCounterReportsMetrics(t *testing.T) {
+	spec := Spec{Lock: "ttas", Goroutines: 2, Mix: MixRead90, Path: "proc"}
+	r := testing.Benchmark(func(b *testing.B) { benchmarkCounter(b, spec) })
+	require.Positive(t, r.N)
+	for _, unit := range []string{"ops/s", "fairness", "max/min"} {
+		assert.Positive(t, r.Extra[unit], unit)
+	}
+	assert.LessOrEqual(t, r.Extra["fairness"], 1.0)
+	if !race.Enabled {
+		assert.Zero(t, r.AllocsPerOp())
+	}
+}
+
+// TestClientsAllocateNothing checks the hot path of every path and guard.
+func TestClientsAllocateNothing(t *testing.T) {
+	if race.Enabled {
+		t.Skip("allocation counts are not meaningful under -race")
+	}
+	for _, path := range []string{"direct", "proc"} {
+		for _, lock := range counter.Guards() {
+			p, err := LookupPath(path)
+			require.NoError(t, err)
+			target, err := p.Attach(CounterConfig{Lock: lock})
+			require.NoError(t, err)
+			c, err := target.NewClient()
+			require.NoError(t, err)
+			allocs := testing.AllocsPerRun(20, func() {
+				_, _ = c.Inc(10)
+				_, _ = c.Dec(5)
+				_, _ = c.Read(5)
+			})
+			assert.Zero(t, allocs, "path=%s lock=%s", path, lock)
+			v, err := target.Value()
+			require.NoError(t, err)
+			assert.Equal(t, int64(21*5), v, "path=%s lock=%s", path, lock)
+			require.NoError(t, c.Close())
+			require.NoError(t, target.Close())
+		}
+	}
+}
