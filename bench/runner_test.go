@@ -233,3 +233,21 @@ func TestClientsAllocateNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestRunWithThinkTime(t *testing.T) {
+	var out bytes.Buffer
+	results, err := Run(context.Background(), Config{
+		Locks:      []string{"ttas"},
+		Goroutines: []int{3},
+		Mixes:      []Mix{MixRead90},
+		CS:         []time.Duration{100 * time.Nanosecond},
+		Paths:      []string{"direct"},
+		Think:      time.Microsecond,
+		Duration:   20 * time.Millisecond,
+		Output:     &out,
+	})
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.Positive(t, results[0].Ops)
+	assert.Contains(t, out.String(), "BenchmarkCounter/lock=ttas/g=3/mix=read90/cs=100ns/path=direct/think=1µs-")
+}
