@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/lockbench/lockbench/counter"
 	"github.com/lockbench/lockbench/internal/sysinfo"
-	"github.com/lockbench/lockbench/locks"
 )
 
 // Config is a matrix of trials for [Run]. Empty lists take the standard
@@ -81,13 +78,9 @@ func (c Config) withDefaults() Config {
 func (c Config) validate() error {
 	var errs []error
 	for _, l := range c.Locks {
-		if slices.Contains(counter.Guards(), l) {
-			continue
+		if err := counter.CheckGuard(l, c.AllowBroken); err != nil {
+			errs = append(errs, fmt.Errorf("bench: %w", err))
 		}
-		if ops, err := locks.Lookup(l); err == nil && ops.Broken && c.AllowBroken {
-			continue
-		}
-		errs = append(errs, fmt.Errorf("bench: unknown lock %q (valid: %s)", l, strings.Join(counter.Guards(), ", ")))
 	}
 	for _, g := range c.Goroutines {
 		if g < 1 {

@@ -24,6 +24,7 @@ package counter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,19 @@ const DefaultGuard = "mutex"
 // Guards returns every value the lock= parameter accepts: the sound
 // strategies of package locks, sorted, then atomic and sharded.
 func Guards() []string { return append(locks.Names(), GuardAtomic, GuardSharded) }
+
+// CheckGuard reports whether name is a guard New accepts: one of [Guards],
+// or, if allowBroken, a deliberately broken lock. The error lists the valid
+// names.
+func CheckGuard(name string, allowBroken bool) error {
+	if slices.Contains(Guards(), name) {
+		return nil
+	}
+	if ops, err := locks.Lookup(name); err == nil && ops.Broken && allowBroken {
+		return nil
+	}
+	return &UnknownGuardError{Name: name}
+}
 
 // Counter is a shared int64 behind a guard. Its methods are safe for
 // concurrent use.

@@ -2,14 +2,12 @@ package counter
 
 import (
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/lockbench/lockbench/kernel"
-	"github.com/lockbench/lockbench/locks"
 )
 
 func init() {
@@ -22,7 +20,7 @@ func init() {
 				Type:    kernel.ParamString,
 				Default: DefaultGuard,
 				Desc:    "guard of the counter: " + strings.Join(Guards(), ", "),
-				Check:   checkGuard,
+				Check:   func(name string) error { return CheckGuard(name, true) },
 			},
 			{
 				Name:    "verbose",
@@ -46,18 +44,6 @@ func init() {
 		},
 		Init: load,
 	})
-}
-
-// checkGuard accepts every guard, and the broken locks, which init accepts
-// only with allow_broken=1.
-func checkGuard(name string) error {
-	if slices.Contains(Guards(), name) {
-		return nil
-	}
-	if ops, err := locks.Lookup(name); err == nil && ops.Broken {
-		return nil
-	}
-	return &UnknownGuardError{Name: name}
 }
 
 func checkCriticalSection(value string) error {
