@@ -1,0 +1,481 @@
+// Package reports turns Go benchmark files into statistical comparisons,
+// the way benchstat does, and renders them as text, Markdown, CSV, JSON or a
+// self-contained HTML page with charts.
+//
+// It is built in x/perf's layers: golang.org/x/perf/benchfmt reads the
+// files, benchproc filters and projects each result onto a table, a row and
+// a column (rows by /g and columns by /lock, or columns by .file to compare
+// old and new files), and benchmath summarises each cell: the median with a
+// 95% confidence interval, a Mann-Whitney U test of every column against the
+// first (the baseline), "~" where the difference is not significant, and a
+// geomean row. For the same input and projections the numbers are the ones
+// benchstat prints.
+//
+// reports reads result files only; it knows nothing of how they were made.
+package reports
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchproc"
+	"golang.org/x/perf/benchunit"
+)
+
+// Options selects and shapes the comparison. The projections use benchproc's
+// syntax (go doc golang.org/x/perf/benchproc/syntax): "/g", "/lock", ".file",
+// ".fullname", "/lock@(mutex ticket)" for a fixed order, and so on.
+type Options struct {
+	Table      string  // split into tables by these keys; default ".config"
+	Row        string  // default ".fullname"
+	Col        string  // default ".file"
+	Filter     string  // benchproc filter; default "*"
+	Confidence float64 // of the ranges; default 0.95
+	Alpha      float64 // significance threshold; default 0.05
+	// Best adds, per row, the best column by the unit's direction, or "a ≈ b"
+	// when the best is not significantly better than the runner-up.
+	Best bool
+}
+
+// ForLocks returns the options that compare locks within one file: one table
+// per unit and workload (mix, cs, path...), rows by goroutines, columns by
+// lock. The first lock seen is the baseline.
+func ForLocks() Options {
+	return Options{Table: ".config .name /mix /cs /path /think", Row: "/g", Col: "/lock", Best: true}
+}
+
+// ForFiles returns the options that compare files, old to new, as
+// benchstat old.txt new.txt does.
+func ForFiles() Options {
+	return Options{Table: ".config", Row: ".fullname", Col: ".file"}
+}
+
+func (o Options) withDefaults() Options {
+	if o.Table == "" {
+		o.Table = ".config"
+	}
+	if o.Row == "" {
+		o.Row = ".fullname"
+	}
+	if o.Col == "" {
+		o.Col = ".file"
+	}
+	if o.Filter == "" {
+		o.Filter = "*"
+	}
+	if o.Confidence == 0 {
+		o.Confidence = 0.95
+	}
+	if o.Alpha == 0 {
+		o.Alpha = benchmath.DefaultThresholds.CompareAlpha
+	}
+	return o
+}
+
+// Report is the comparison of one or more benchmark files.
+type Report struct {
+	Files    []string     `json:"files"`
+	Config   []ConfigLine `json:"config"`             // the first file's configuration lines: the machine
+	Tables   []*Table     `json:"tables"`             // one per unit and table key
+	Warnings []string     `json:"warnings,omitempty"` // malformed input lines, "file:line: message"
+}
+
+// ConfigLine is one "key: value" line of a benchmark file.
+type ConfigLine struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Table compares the columns of one unit, row by row.
+type Table struct {
+	Title   string     `json:"title"`            // the table key's values, e.g. "mix:inc cs:0 path:proc"
+	Unit    string     `json:"unit"`             // tidied unit, e.g. "sec/op"
+	Better  string     `json:"better,omitempty"` // "higher" or "lower" if the unit says
+	RowBy   string     `json:"rowBy"`
+	ColBy   string     `json:"colBy"`
+	Rows    []string   `json:"rows"`
+	Cols    []string   `json:"cols"`              // Cols[0] is the baseline
+	Cells   [][]*Cell  `json:"cells"`             // [row][col]; null where there is no data
+	Best    []string   `json:"best,omitempty"`    // per row, the best column, "a ≈ b" if not significantly better than the next
+	Geomean []*Geomean `json:"geomean,omitempty"` // per column; only with more than one row
+	Notes   []string   `json:"notes,omitempty"`   // footnotes, referenced by number from cells
+}
+
+// Cell is one row and column's sample.
+type Cell struct {
+	Center float64 `json:"center"` // median, in the tidied unit
+	Lo     Bound   `json:"lo"`     // confidence interval; infinite with too few samples
+	Hi     Bound   `json:"hi"`
+	N      int     `json:"n"`
+	Value  string  `json:"value"` // Center scaled for the row, e.g. "28.02n"
+	Range  string  `json:"range"` // "± 2%", or "± ∞" with too few samples
+	// Against the baseline column; empty in the baseline column itself.
+	Delta       string  `json:"delta,omitempty"` // "-76.10%", or "~" if not significant
+	P           float64 `json:"p,omitempty"`
+	Test        string  `json:"test,omitempty"` // "p=0.008 n=5"
+	Significant bool    `json:"significant,omitempty"`
+	Notes       []int   `json:"notes,omitempty"` // 1-based indexes into Table.Notes
+
+	sample *benchmath.Sample
+}
+
+// Bound is a confidence interval bound. It is infinite when the sample is
+// too small for the confidence level, and then encodes as JSON null.
+type Bound float64
+
+// MarshalJSON writes a finite bound as a number and an infinite one as null.
+func (b Bound) MarshalJSON() ([]byte, error) {
+	if math.IsInf(float64(b), 0) || math.IsNaN(float64(b)) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(b))
+}
+
+// Geomean is a column's geometric mean over the rows.
+type Geomean struct {
+	Value string `json:"value,omitempty"` // scaled, e.g. "18.50n"; empty if not computable
+	Delta string `json:"delta,omitempty"` // ratio to the baseline's geomean, "-96.20%"; "?" if not computable
+	Notes []int  `json:"notes,omitempty"`
+}
+
+// Build reads the benchmark files (benchfmt.Files semantics: "-" is stdin,
+// "label=path" names a file) and compares them. A malformed line is a warning
+// naming its file and line, and the rest is still reported. A file that
+// cannot be read, or a bad projection or filter, is an error.
+func Build(paths []string, opts Options) (*Report, error) {
+	opts = opts.withDefaults()
+	filter, err := benchproc.NewFilter(opts.Filter)
+	if err != nil {
+		return nil, fmt.Errorf("reports: filter %q: %w", opts.Filter, err)
+	}
+	var parser benchproc.ProjectionParser
+	tableBy, unitField, err := parser.ParseWithUnit(opts.Table, filter)
+	if err != nil {
+		return nil, fmt.Errorf("reports: table projection %q: %w", opts.Table, err)
+	}
+	rowBy, err := parser.Parse(opts.Row, filter)
+	if err != nil {
+		return nil, fmt.Errorf("reports: row projection %q: %w", opts.Row, err)
+	}
+	colBy, err := parser.Parse(opts.Col, filter)
+	if err != nil {
+		return nil, fmt.Errorf("reports: column projection %q: %w", opts.Col, err)
+	}
+
+	rep := &Report{Files: paths}
+	g := newGrouper(tableBy, rowBy, colBy)
+	files := benchfmt.Files{Paths: paths, AllowStdin: true, AllowLabels: true}
+	for files.Scan() {
+		switch rec := files.Result().(type) {
+		case *benchfmt.SyntaxError:
+			rep.Warnings = append(rep.Warnings, rec.Error())
+		case *benchfmt.Result:
+			if rep.Config == nil {
+				rep.Config = fileConfig(rec)
+			}
+			ok, err := filter.Apply(rec)
+			if err != nil {
+				rep.Warnings = append(rep.Warnings, err.Error())
+			}
+			if ok {
+				g.add(rec)
+			}
+		}
+	}
+	if err := files.Err(); err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	units := benchfmt.UnitMetadataMap(files.Units())
+	thresholds := benchmath.DefaultThresholds
+	thresholds.CompareAlpha = opts.Alpha
+	keys := sortedKeys(g.tables)
+	// Titles show only the keys that tell tables apart, not the unit (shown
+	// on its own) nor what every table shares (the machine, in Config).
+	varying := benchproc.NonSingularFields(keys)
+	for _, tk := range keys {
+		var title []string
+		for _, f := range varying {
+			if f != unitField {
+				title = append(title, strings.TrimLeft(f.Name, "./")+":"+tk.Get(f))
+			}
+		}
+		t := g.tables[tk].build(tk.Get(unitField), opts, &thresholds, units)
+		t.Title = strings.Join(title, " ")
+		rep.Tables = append(rep.Tables, t)
+	}
+	return rep, nil
+}
+
+// fileConfig returns a result's file configuration: the machine description.
+func fileConfig(r *benchfmt.Result) []ConfigLine {
+	var out []ConfigLine
+	for _, c := range r.Config {
+		if c.File {
+			out = append(out, ConfigLine{Key: c.Key, Value: string(c.Value)})
+		}
+	}
+	return out
+}
+
+// grouper sorts results into tables, rows and columns.
+type grouper struct {
+	tableBy, rowBy, colBy *benchproc.Projection
+	tables                map[benchproc.Key]*group
+}
+
+type cellKey struct{ row, col benchproc.Key }
+
+type group struct {
+	rows, cols map[benchproc.Key]bool
+	values     map[cellKey][]float64
+}
+
+func newGrouper(tableBy, rowBy, colBy *benchproc.Projection) *grouper {
+	return &grouper{tableBy: tableBy, rowBy: rowBy, colBy: colBy, tables: make(map[benchproc.Key]*group)}
+}
+
+func (g *grouper) add(r *benchfmt.Result) {
+	row, col := g.rowBy.Project(r), g.colBy.Project(r)
+	// ProjectValues gives one table key per value (unit) of the result.
+	for i, tk := range g.tableBy.ProjectValues(r) {
+		t := g.tables[tk]
+		if t == nil {
+			t = &group{rows: map[benchproc.Key]bool{}, cols: map[benchproc.Key]bool{}, values: map[cellKey][]float64{}}
+			g.tables[tk] = t
+		}
+		t.rows[row], t.cols[col] = true, true
+		k := cellKey{row, col}
+		t.values[k] = append(t.values[k], r.Values[i].Value)
+	}
+}
+
+func sortedKeys[V any](m map[benchproc.Key]V) []benchproc.Key {
+	keys := make([]benchproc.Key, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	benchproc.SortKeys(keys)
+	return keys
+}
+
+// build summarises one table: each cell against the baseline column, the
+// best column per row, and the geomean row.
+func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units benchfmt.UnitMetadataMap) *Table {
+	assumption := units.GetAssumption(unit)
+	rows, cols := sortedKeys(t.rows), sortedKeys(t.cols)
+	out := &Table{
+		Unit:   unit,
+		Better: betterOf(units, unit),
+		RowBy:  opts.Row,
+		ColBy:  opts.Col,
+	}
+	for _, c := range cols {
+		out.Cols = append(out.Cols, c.StringValues())
+	}
+	notes := map[string]int{}
+	note := func(errs []error) []int {
+		var idx []int
+		for _, e := range errs {
+			s := e.Error()
+			i, ok := notes[s]
+			if !ok {
+				out.Notes = append(out.Notes, s)
+				i = len(out.Notes)
+				notes[s] = i
+			}
+			if !slices.Contains(idx, i) {
+				idx = append(idx, i)
+			}
+		}
+		return idx
+	}
+
+	class := benchunit.ClassOf(unit)
+	for _, r := range rows {
+		out.Rows = append(out.Rows, r.StringValues())
+		cells := make([]*Cell, len(cols))
+		var centers []float64
+		for j, c := range cols {
+			values, ok := t.values[cellKey{r, c}]
+			if !ok {
+				continue
+			}
+			s := benchmath.NewSample(values, th)
+			sum := assumption.Summary(s, opts.Confidence)
+			cells[j] = &Cell{
+				Center: sum.Center, Lo: Bound(sum.Lo), Hi: Bound(sum.Hi), N: len(values),
+				Range:  "± " + sum.PctRangeString(),
+				Notes:  note(append(slices.Clone(s.Warnings), sum.Warnings...)),
+				sample: s,
+			}
+			centers = append(centers, sum.Center)
+		}
+		// One scale per row, as benchstat does, so a row reads in one unit.
+		scaler := benchunit.CommonScale(centers, class)
+		base := cells[0]
+		for j, cell := range cells {
+			if cell == nil {
+				continue
+			}
+			cell.Value = scaler.Format(cell.Center)
+			if j == 0 || base == nil {
+				continue
+			}
+			cmp := assumption.Compare(base.sample, cell.sample)
+			cell.Delta = cmp.FormatDelta(base.Center, cell.Center)
+			cell.P = cmp.P
+			cell.Test = cmp.String()
+			cell.Significant = cell.Delta != "~"
+			cell.Notes = append(cell.Notes, note(cmp.Warnings)...)
+		}
+		out.Cells = append(out.Cells, cells)
+		out.Best = append(out.Best, best(cells, out.Cols, out.Better, assumption))
+	}
+	if len(rows) > 1 {
+		out.Geomean = geomeans(out, class, note)
+	}
+	if out.Better == "" || !opts.Best {
+		out.Best = nil
+	}
+	return out
+}
+
+// knownBetter gives the direction of lockbench's units when a file has no
+// "Unit ... better=" line (go test -bench output has none).
+var knownBetter = map[string]string{
+	"sec/op": "lower", "B/op": "lower", "allocs/op": "lower",
+	"ops/s": "higher", "fairness": "higher", "max/min": "lower",
+	"p50-sec": "lower", "p99-sec": "lower", "p999-sec": "lower",
+}
+
+func betterOf(units benchfmt.UnitMetadataMap, unit string) string {
+	switch units.GetBetter(unit) {
+	case 1:
+		return "higher"
+	case -1:
+		return "lower"
+	}
+	return knownBetter[unit]
+}
+
+// best names the row's best column, or "a ≈ b" when the best is not
+// significantly better than the runner-up.
+func best(cells []*Cell, cols []string, better string, assumption benchmath.Assumption) string {
+	if better == "" {
+		return ""
+	}
+	sign := 1.0
+	if better == "lower" {
+		sign = -1
+	}
+	order := make([]int, 0, len(cells))
+	for j, c := range cells {
+		if c != nil {
+			order = append(order, j)
+		}
+	}
+	if len(order) == 0 {
+		return ""
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return -compareFloat(sign*cells[a].Center, sign*cells[b].Center)
+	})
+	first := order[0]
+	if len(order) == 1 {
+		return cols[first]
+	}
+	second := order[1]
+	cmp := assumption.Compare(cells[second].sample, cells[first].sample)
+	if cmp.P < cmp.Alpha {
+		return cols[first]
+	}
+	return cols[first] + " ≈ " + cols[second]
+}
+
+func compareFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// geomeans computes each column's geometric mean and its ratio to the
+// baseline's, as benchstat's summary row does.
+func geomeans(t *Table, class benchunit.Class, note func([]error) []int) []*Geomean {
+	nBase := 0
+	for _, row := range t.Cells {
+		if row[0] != nil {
+			nBase++
+		}
+	}
+	out := make([]*Geomean, len(t.Cols))
+	for j := range t.Cols {
+		var centers, ratios []float64
+		var errs []error
+		badRatio := false
+		for _, row := range t.Cells {
+			c := row[j]
+			if c == nil {
+				continue
+			}
+			centers = append(centers, c.Center)
+			if j == 0 || row[0] == nil {
+				continue
+			}
+			switch b := row[0].Center; {
+			case c.Center == b:
+				ratios = append(ratios, 1)
+			case b == 0:
+				badRatio = true
+			default:
+				ratios = append(ratios, c.Center/b)
+			}
+		}
+		if j > 0 && nBase != len(ratios) && !badRatio {
+			errs = append(errs, errors.New("benchmark set differs from baseline; geomeans may not be comparable"))
+		}
+		g := &Geomean{}
+		if gm := geomean(centers); math.IsNaN(gm) {
+			errs = append(errs, errors.New("summaries must be >0 to compute geomean"))
+		} else {
+			g.Value = benchunit.Scale(gm, class)
+		}
+		if j > 0 {
+			if gm := geomean(ratios); badRatio || math.IsNaN(gm) {
+				g.Delta = "?"
+				if !badRatio {
+					errs = append(errs, errors.New("ratios must be >0 to compute geomean"))
+				}
+			} else {
+				g.Delta = fmt.Sprintf("%+.2f%%", (gm-1)*100)
+			}
+		}
+		g.Notes = note(errs)
+		out[j] = g
+	}
+	return out
+}
+
+// geomean is the geometric mean, NaN unless every value is positive.
+func geomean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	var logSum float64
+	for _, x := range xs {
+		if x <= 0 {
+			return math.NaN()
+		}
+		logSum += math.Log(x)
+	}
+	return math.Exp(logSum / float64(len(xs)))
+}

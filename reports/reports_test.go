@@ -1,0 +1,147 @@
+package reports
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "%s differs; rerun with -update if the change is intended", path)
+}
+
+func TestGoldenFormats(t *testing.T) {
+	locks, err := Build([]string{"testdata/locks.txt"}, ForLocks())
+	require.NoError(t, err)
+	files, err := Build([]string{"testdata/old.txt", "testdata/new.txt"}, ForFiles())
+	require.NoError(t, err)
+	for _, format := range Formats {
+		for name, rep := range map[string]*Report{"locks": locks, "files": files} {
+			var b bytes.Buffer
+			require.NoError(t, rep.Write(&b, format))
+			golden(t, name+"."+format+".golden", b.Bytes())
+		}
+	}
+}
+
+// TestSameNumbersAsBenchstat checks cells against what benchstat v0.0.0-
+// 20260908200009 printed for the same files and projections:
+//
+//	benchstat -table '.config .name /mix /cs /path /think' -row /g -col /lock testdata/locks.txt
+//	benchstat testdata/old.txt testdata/new.txt
+func TestSameNumbersAsBenchstat(t *testing.T) {
+	rep, err := Build([]string{"testdata/locks.txt"}, ForLocks())
+	require.NoError(t, err)
+	tab := findTable(t, rep, "mix:incdec", "sec/op")
+	assert.Equal(t, []string{"mcs", "mutex", "rwmutex", "tas", "ticket", "ttas", "atomic", "sharded"}, tab.Cols)
+	assert.Equal(t, []string{"1", "2"}, tab.Rows)
+
+	mcs1 := tab.Cells[0][0]
+	assert.Equal(t, "40.17n", mcs1.Value)
+	assert.Equal(t, "± ∞", mcs1.Range)
+	assert.Equal(t, "", mcs1.Delta, "the baseline has no delta")
+
+	ttas1 := tab.Cells[0][5]
+	assert.Equal(t, "18.86n", ttas1.Value)
+	assert.Equal(t, "-53.05%", ttas1.Delta)
+	assert.Equal(t, "p=0.008 n=5", ttas1.Test)
+	assert.True(t, ttas1.Significant)
+
+	tas2 := tab.Cells[1][3]
+	assert.Equal(t, "146.200n", tas2.Value)
+	assert.Equal(t, "~", tas2.Delta)
+	assert.Equal(t, "p=0.690 n=5", tas2.Test)
+	assert.False(t, tas2.Significant)
+
+	sharded2 := tab.Cells[1][7]
+	assert.Equal(t, "9.632n", sharded2.Value)
+	assert.Equal(t, "-96.31%", sharded2.Delta)
+
+	require.Len(t, tab.Geomean, 8)
+	assert.Equal(t, "102.4n", tab.Geomean[0].Value)
+	assert.Equal(t, "68.97n", tab.Geomean[4].Value)
+	assert.Equal(t, "-32.63%", tab.Geomean[4].Delta)
+	assert.Equal(t, "-87.07%", tab.Geomean[7].Delta)
+	assert.Equal(t, []string{"need >= 6 samples for confidence interval at level 0.95"}, tab.Notes)
+	assert.Equal(t, []string{"atomic", "sharded"}, tab.Best)
+
+	files, err := Build([]string{"testdata/old.txt", "testdata/new.txt"}, ForFiles())
+	require.NoError(t, err)
+	sec := findTable(t, files, "", "sec/op")
+	assert.Equal(t, "Counter/lock=atomic/g=1/mix=inc/cs=0/path=proc-2", sec.Rows[1])
+	assert.Equal(t, "15.76n", sec.Cells[1][0].Value)
+	assert.Equal(t, "16.34n", sec.Cells[1][1].Value)
+	assert.Equal(t, "~", sec.Cells[1][1].Delta)
+	assert.Equal(t, "p=0.548 n=5", sec.Cells[1][1].Test)
+	assert.Equal(t, "3.993n", sec.Geomean[0].Value)
+	assert.Equal(t, "+0.29%", sec.Geomean[1].Delta)
+	p999 := findTable(t, files, "", "p999-sec")
+	assert.Equal(t, "-34.26%", p999.Geomean[1].Delta)
+	assert.Nil(t, sec.Best, "file comparisons have no best column")
+}
+
+func findTable(t *testing.T, rep *Report, title, unit string) *Table {
+	t.Helper()
+	for _, tab := range rep.Tables {
+		if tab.Title == title && tab.Unit == unit {
+			return tab
+		}
+	}
+	require.Failf(t, "no table", "title %q unit %q", title, unit)
+	return nil
+}
+
+func TestMalformedLinesAreWarnings(t *testing.T) {
+	rep, err := Build([]string{"testdata/malformed.txt"}, ForFiles())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"testdata/malformed.txt:1: parsing measurement: invalid syntax"}, rep.Warnings)
+	require.Len(t, rep.Tables, 1, "the well-formed line is still reported")
+	assert.Equal(t, "5.000n", rep.Tables[0].Cells[0][0].Value)
+
+	var b bytes.Buffer
+	require.NoError(t, rep.Write(&b, "text"))
+	assert.Contains(t, b.String(), "warning: testdata/malformed.txt:1: parsing measurement: invalid syntax")
+}
+
+func TestBuildErrors(t *testing.T) {
+	_, err := Build([]string{"testdata/no-such-file.txt"}, ForFiles())
+	assert.ErrorContains(t, err, "no-such-file.txt")
+	_, err = Build([]string{"testdata/locks.txt"}, Options{Row: "/g@("})
+	assert.ErrorContains(t, err, "row projection")
+	_, err = Build([]string{"testdata/locks.txt"}, Options{Filter: "lock:("})
+	assert.ErrorContains(t, err, "filter")
+	rep, err := Build([]string{"testdata/locks.txt"}, ForLocks())
+	require.NoError(t, err)
+	assert.EqualError(t, rep.Write(&bytes.Buffer{}, "yaml"), `reports: unknown format "yaml" (valid: text, md, csv, json)`)
+}
+
+func TestFilterAndFixedOrder(t *testing.T) {
+	opts := ForLocks()
+	opts.Filter = ".unit:sec/op /mix:inc"
+	opts.Col = "/lock@(mutex ticket)"
+	rep, err := Build([]string{"testdata/locks.txt"}, opts)
+	require.NoError(t, err)
+	require.Len(t, rep.Tables, 1)
+	assert.Equal(t, []string{"mutex", "ticket"}, rep.Tables[0].Cols, "mutex is the baseline")
+	// As benchstat -filter '.unit:sec/op /mix:inc' -col '/lock@(mutex ticket)' prints:
+	assert.Equal(t, "~", rep.Tables[0].Cells[0][1].Delta)
+	assert.Equal(t, "p=0.095 n=5", rep.Tables[0].Cells[0][1].Test)
+	assert.Equal(t, "+233.64%", rep.Tables[0].Cells[1][1].Delta)
+	assert.Equal(t, "+80.07%", rep.Tables[0].Geomean[1].Delta)
+}
