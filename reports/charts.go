@@ -1,0 +1,140 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+)
+
+// Chart is one SVG chart of a report.
+type Chart struct {
+	Title string
+	SVG   []byte // an <svg> element, without an XML declaration
+}
+
+// chartKinds are the units charted against goroutines, with their axis label,
+// the factor from the tidied unit to the plotted one, and whether the axis is
+// logarithmic.
+var chartKinds = []struct {
+	unit, label string
+	scale       float64
+	log         bool
+}{
+	{"ops/s", "throughput (ops/s)", 1, true},
+	{"p99-sec", "p99 latency (ns)", 1e9, true},
+	{"fairness", "fairness (Jain's index)", 1, false},
+}
+
+// Charts draws, for every table of rep whose rows are goroutine counts (as
+// [ForLocks] makes them), throughput, p99 latency and fairness against
+// goroutines, one line per column (lock). Tables of other shapes are not
+// charted.
+func Charts(rep *Report) ([]Chart, error) {
+	var charts []Chart
+	for _, kind := range chartKinds {
+		for _, t := range rep.Tables {
+			if t.Unit != kind.unit || t.RowBy != "/g" {
+				continue
+			}
+			c, err := lineChart(t, kind.label, kind.scale, kind.log)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil {
+				charts = append(charts, *c)
+			}
+		}
+	}
+	return charts, nil
+}
+
+// lineChart plots a table's medians: x is the row (goroutines), one line per
+// column. It returns nil if the rows are not numbers.
+func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error) {
+	xs := make([]float64, len(t.Rows))
+	for i, r := range t.Rows {
+		x, err := strconv.ParseFloat(r, 64)
+		if err != nil || x <= 0 {
+			return nil, nil
+		}
+		xs[i] = x
+	}
+	p := plot.New()
+	title := label
+	if t.Title != "" {
+		title += " — " + t.Title
+	}
+	p.Title.Text = title
+	p.X.Label.Text = "goroutines"
+	p.Y.Label.Text = label
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = goroutineTicks(xs)
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	} else {
+		p.Y.Min, p.Y.Max = 0, 1.05
+	}
+	p.Legend.Top = true
+	p.Legend.Left = false
+	var lines []any
+	for j, col := range t.Cols {
+		var pts plotter.XYs
+		for i := range t.Rows {
+			c := t.Cells[i][j]
+			if c == nil {
+				continue
+			}
+			y := c.Center * scale
+			if logY && y <= 0 {
+				continue // a log axis cannot show it
+			}
+			pts = append(pts, plotter.XY{X: xs[i], Y: y})
+		}
+		if len(pts) > 0 {
+			lines = append(lines, col, pts)
+		}
+	}
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	if err := plotutil.AddLinePoints(p, lines...); err != nil {
+		return nil, fmt.Errorf("reports: chart %s: %w", title, err)
+	}
+	w, err := p.WriterTo(7*vg.Inch, 4*vg.Inch, "svg")
+	if err != nil {
+		return nil, fmt.Errorf("reports: chart %s: %w", title, err)
+	}
+	var b bytes.Buffer
+	if _, err := w.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("reports: chart %s: %w", title, err)
+	}
+	svg := b.Bytes()
+	if i := bytes.Index(svg, []byte("<svg")); i > 0 {
+		svg = svg[i:] // drop the XML declaration: the SVG goes inline in HTML
+	}
+	return &Chart{Title: title, SVG: svg}, nil
+}
+
+// goroutineTicks marks each measured goroutine count on the log x axis.
+type goroutineTicks []float64
+
+func (g goroutineTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for _, x := range g {
+		if x >= min && x <= max {
+			ticks = append(ticks, plot.Tick{Value: x, Label: strings.TrimSuffix(strconv.FormatFloat(x, 'f', -1, 64), ".0")})
+		}
+	}
+	if len(ticks) == 0 {
+		return plot.LogTicks{Prec: -1}.Ticks(min, math.Max(max, min*10))
+	}
+	return ticks
+}
