@@ -73,9 +73,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// validate checks every value, so that a bad one fails the run before any
+// Validate checks every value, so that a bad one fails the run before any
 // trial, with an error naming it and the valid choices.
-func (c Config) validate() error {
+func (c Config) Validate() error {
 	var errs []error
 	for _, l := range c.Locks {
 		if err := counter.CheckGuard(l, c.AllowBroken); err != nil {
@@ -144,7 +144,7 @@ func (c Config) Specs() []Spec {
 // what finished with ctx's error.
 func Run(ctx context.Context, cfg Config) ([]*Result, error) {
 	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	out := cfg.Output

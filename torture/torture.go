@@ -31,6 +31,10 @@ type Config struct {
 	Acquisitions int
 	// StopOnFailure ends the run at the first violation.
 	StopOnFailure bool
+	// Stat, if set, is called every StatInterval with the counts so far, as
+	// locktorture prints its statistics.
+	Stat         func(Result)
+	StatInterval time.Duration
 }
 
 // Result is what a run observed.
@@ -98,10 +102,37 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	for i := range slots {
 		wg.Go(func() { s.write(l, &slots[i].Uint64, uint64(i)+1, cfg) })
 	}
+	if cfg.Stat != nil && cfg.StatInterval > 0 {
+		// The statistics goroutine ends before Run returns, so Stat is never
+		// called after it.
+		done := make(chan struct{})
+		var statWG sync.WaitGroup
+		defer statWG.Wait()
+		defer close(done)
+		statWG.Go(func() {
+			tick := time.NewTicker(cfg.StatInterval)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+					// Lost is only known once the writers have stopped.
+					r := s.snapshot(slots, start)
+					r.Lost = 0
+					cfg.Stat(r)
+				}
+			}
+		})
+	}
 	wg.Wait()
+	return s.snapshot(slots, start)
+}
 
+// snapshot reads the counts so far.
+func (s *state) snapshot(slots []cacheline.Uint64, start time.Time) Result {
 	r := Result{
-		Writes:     make([]uint64, writers),
+		Writes:     make([]uint64, len(slots)),
 		Violations: s.violations.Load(),
 		Elapsed:    time.Since(start),
 	}

@@ -58,3 +58,19 @@ func TestBustedFails(t *testing.T) {
 	r := torture.Run(ctx, ops.New(), torture.Config{Writers: 4, StopOnFailure: true})
 	assert.True(t, r.Failed(), "busted survived %d acquisitions", r.Total())
 }
+
+func TestStatsArePeriodic(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Millisecond)
+	defer cancel()
+	var stats []torture.Result
+	r := torture.Run(ctx, new(locks.TAS), torture.Config{
+		Writers:      2,
+		StatInterval: 20 * time.Millisecond,
+		Stat:         func(r torture.Result) { stats = append(stats, r) },
+	})
+	require.NotEmpty(t, stats)
+	for i := 1; i < len(stats); i++ {
+		assert.GreaterOrEqual(t, stats[i].Total(), stats[i-1].Total(), "counts only grow")
+	}
+	assert.GreaterOrEqual(t, r.Total(), stats[len(stats)-1].Total())
+}
