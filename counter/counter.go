@@ -38,6 +38,21 @@ const (
 	GuardSharded = "sharded" // per-CPU stripes, summed on read
 )
 
+// GuardDoc returns a one-line description of a guard: a lock's Doc, or what
+// atomic and sharded do.
+func GuardDoc(name string) string {
+	switch name {
+	case GuardAtomic:
+		return "one padded atomic word, sync/atomic add: the baseline every lock is measured against"
+	case GuardSharded:
+		return "per-CPU (per-P) padded stripes, summed on read, as the kernel's percpu_counter"
+	}
+	if ops, err := locks.Lookup(name); err == nil {
+		return ops.Doc
+	}
+	return ""
+}
+
 // DefaultGuard is the lock= value insmod uses when none is given: the
 // tutorial's mutex.
 const DefaultGuard = "mutex"

@@ -56,8 +56,12 @@ func Charts(rep *Report) ([]Chart, error) {
 }
 
 // lineChart plots a table's medians: x is the row (goroutines), one line per
-// column. It returns nil if the rows are not numbers.
+// column. It returns nil if the rows are not positive numbers, or fewer than
+// two: a line needs two points.
 func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error) {
+	if len(t.Rows) < 2 {
+		return nil, nil
+	}
 	xs := make([]float64, len(t.Rows))
 	for i, r := range t.Rows {
 		x, err := strconv.ParseFloat(r, 64)
@@ -85,6 +89,7 @@ func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error)
 	p.Legend.Top = true
 	p.Legend.Left = false
 	var lines []any
+	yMin, yMax := math.Inf(1), math.Inf(-1)
 	for j, col := range t.Cols {
 		var pts plotter.XYs
 		for i := range t.Rows {
@@ -97,6 +102,7 @@ func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error)
 				continue // a log axis cannot show it
 			}
 			pts = append(pts, plotter.XY{X: xs[i], Y: y})
+			yMin, yMax = math.Min(yMin, y), math.Max(yMax, y)
 		}
 		if len(pts) > 0 {
 			lines = append(lines, col, pts)
@@ -104,6 +110,10 @@ func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error)
 	}
 	if len(lines) == 0 {
 		return nil, nil
+	}
+	if logY && yMin == yMax {
+		// gonum pads an empty range by ±1, which a log axis may not show.
+		p.Y.Min, p.Y.Max = yMin/2, yMax*2
 	}
 	if err := plotutil.AddLinePoints(p, lines...); err != nil {
 		return nil, fmt.Errorf("reports: chart %s: %w", title, err)

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lockbench/lockbench/bench"
+	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/locks"
+)
+
+// listCmd prints every lock strategy with its one-line doc, then the
+// counter's other guards, the paths and the mixes.
+func listCmd(args []string, stdout, _ io.Writer) error {
+	fs := newFlagSet("list")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("list: unexpected argument %q", fs.Arg(0))
+	}
+	fmt.Fprintln(stdout, "Locks (run -locks, torture -lock, insmod counter lock=):")
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	all := locks.All()
+	slices.SortStableFunc(all, func(a, b locks.Ops) int { return cmpBool(a.Broken, b.Broken) }) // broken last
+	for _, o := range all {
+		var tags []string
+		if o.FIFO {
+			tags = append(tags, "FIFO")
+		}
+		if o.Broken {
+			tags = append(tags, "BROKEN: negative control")
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", o.Name, strings.Join(tags, ", "), o.Doc)
+	}
+	w.Flush()
+	fmt.Fprintln(stdout, "\nOther counter guards:")
+	for _, g := range []string{counter.GuardAtomic, counter.GuardSharded} {
+		fmt.Fprintf(w, "  %s\t%s\n", g, counter.GuardDoc(g))
+	}
+	w.Flush()
+	fmt.Fprintf(stdout, "\nPaths (run -path): %s\n", strings.Join(bench.PathNames(), ", "))
+	fmt.Fprintf(stdout, "Mixes (run -mix): %s\n", joinMixes())
+	return nil
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/perf/benchfmt"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// lockbench runs the command in-process and returns its exit status and
+// output.
+func lockbench(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = exitCode(run(args, &out, &errb), &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestList(t *testing.T) {
+	code, out, _ := lockbench("list")
+	require.Equal(t, 0, code)
+	path := filepath.Join("testdata", "list.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out)
+}
+
+// TestBadInput: a one-line error naming the problem and the choices, exit
+// status 2, nothing written.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	outDir := filepath.Join(dir, "out")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate" (valid: run, report, torture, list, help)`},
+		{[]string{"run", "-locks", "spinny", "-o", outDir}, `-locks: unknown lock "spinny" (valid: mcs, mutex, rwmutex, tas, ticket, ttas, atomic, sharded)`},
+		{[]string{"run", "-locks", "busted", "-o", outDir}, `-locks: unknown lock "busted"`},
+		{[]string{"run", "-g", "1,two", "-o", outDir}, `-g: malformed value "two" (want a count such as 8 or a multiple of GOMAXPROCS such as 4x)`},
+		{[]string{"run", "-g", "0", "-o", outDir}, `-g: malformed value "0"`},
+		{[]string{"run", "-duration", "-1s", "-o", outDir}, "-duration must be positive, not -1s"},
+		{[]string{"run", "-count", "0", "-o", outDir}, "-count must be at least 1, not 0"},
+		{[]string{"run", "-mix", "write50", "-o", outDir}, `-mix: unknown mix "write50" (valid: all, inc, incdec, read90)`},
+		{[]string{"run", "-cs", "-5ns", "-o", outDir}, `-cs: malformed duration "-5ns"`},
+		{[]string{"run", "-path", "nfs", "-o", outDir}, `-path: unknown path "nfs" (valid: direct, proc)`},
+		{[]string{"run", "-format", "yaml", "-o", outDir}, `-format: unknown format "yaml" (valid: text, md, csv, json)`},
+		{[]string{"run", "-bogus", "-o", outDir}, "run: flag provided but not defined: -bogus (see lockbench run -h)"},
+		{[]string{"report"}, "report: no results file given"},
+		{[]string{"report", filepath.Join(dir, "missing.txt")}, "report: cannot read " + filepath.Join(dir, "missing.txt")},
+		{[]string{"report", "-row", "/g@(", "../../reports/testdata/locks.txt"}, `reports: row projection "/g@(": syntax error: missing )`},
+		{[]string{"torture", "-lock", "spinny"}, `-lock: locks: unknown lock "spinny" (valid: mcs, mutex, rwmutex, tas, ticket, ttas; broken, for checks only: busted)`},
+		{[]string{"torture", "-duration", "0s"}, "-duration must be positive, not 0s"},
+		{[]string{"torture", "-g", "1,2"}, "-g: torture takes one writer count"},
+		{[]string{"list", "extra"}, `list: unexpected argument "extra"`},
+	} {
+		code, out, errOut := lockbench(tc.args...)
+		assert.Equal(t, 2, code, "%v", tc.args)
+		assert.Empty(t, out, "%v", tc.args)
+		assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
+		assert.Contains(t, errOut, "lockbench: "+tc.want, "%v", tc.args)
+	}
+	_, err := os.Stat(outDir)
+	assert.True(t, os.IsNotExist(err), "nothing written for bad input")
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := lockbench("run", "-h")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "-locks")
+	code, out, _ = lockbench("help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "lockbench report")
+}
+
+// TestTortureBusted: the broken lock must end in FAILURE, well within the
+// 5 seconds the issue allows (the check usually bites in milliseconds).
+func TestTortureBusted(t *testing.T) {
+	start := time.Now()
+	code, out, _ := lockbench("torture", "-lock", "busted", "-duration", "5s")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "busted-torture: --- End of test: FAILURE")
+	assert.Less(t, time.Since(start), 5*time.Second+time.Second, "the run is bounded by -duration")
+}
+
+func TestTortureSound(t *testing.T) {
+	code, out, _ := lockbench("torture", "-lock", "ticket", "-g", "3", "-duration", "300ms", "-stat-interval", "100ms")
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "ticket-torture: lock=ticket writers=3 duration=300ms")
+	assert.Regexp(t, `ticket-torture: Writes:  Total: \d+  Max/Min: \d+/\d+( \?\?\?)?  Fail: 0`, out)
+	assert.Contains(t, out, "ticket-torture: --- End of test: SUCCESS")
+}
+
+func TestStatLineFlagsStarvation(t *testing.T) {
+	assert.Equal(t, "Writes:  Total: 13  Max/Min: 10/3 ???  Fail: 0", statLine(tortureResult(10, 3)))
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(tortureResult(10, 9)))
+}
+
+// TestRun runs a small matrix end to end: results.txt in the Go benchmark
+// format, report.html, and the comparison table on stdout.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := lockbench("run", "-locks", "mutex,ttas,atomic", "-g", "1,2x", "-duration", "20ms", "-count", "2", "-o", dir)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "best (lower is better)")
+	assert.Contains(t, out, "sec/op")
+	assert.Contains(t, errOut, "12 trials of 20ms")
+
+	f, err := os.Open(filepath.Join(dir, "results.txt"))
+	require.NoError(t, err)
+	defer f.Close()
+	r := benchfmt.NewReader(f, "results.txt")
+	n := 0
+	for r.Scan() {
+		if res, ok := r.Result().(*benchfmt.Result); ok {
+			n++
+			assert.Contains(t, string(res.Name), "/path=proc")
+		}
+	}
+	assert.Equal(t, 12, n)
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), `<figure class="chart"`)
+}
+
+func TestReport(t *testing.T) {
+	code, out, _ := lockbench("report", "-filter", ".unit:sec/op", "../../reports/testdata/locks.txt")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "-92.55% (p=0.008 n=5)")
+
+	html := filepath.Join(t.TempDir(), "r.html")
+	code, out, _ = lockbench("report", "-format", "csv", "-html", html, "old=../../reports/testdata/old.txt", "new=../../reports/testdata/new.txt")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "table,unit,row,col,center")
+	assert.Contains(t, out, ",new,")
+	page, err := os.ReadFile(html)
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "<h1>lockbench report</h1>")
+}

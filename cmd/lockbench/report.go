@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/lockbench/lockbench/reports"
+)
+
+// reportCmd compares benchmark files: locks within one file, or files old to
+// new as benchstat does.
+func reportCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("report")
+	row := fs.String("row", "", "split rows by this benchproc projection (default /g for one file, .fullname for several)")
+	col := fs.String("col", "", "split columns by this projection; the first column is the baseline (default /lock, or .file)")
+	table := fs.String("table", "", "split tables by this projection (default .config and the workload keys, or .config)")
+	filter := fs.String("filter", "", "use only results matching this benchproc filter, e.g. '.unit:sec/op /g:8'")
+	format := fs.String("format", "text", "output format: "+strings.Join(reports.Formats, ", "))
+	html := fs.String("html", "", "also write a self-contained HTML report with charts to this file")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return usageErrorf("report: no results file given (usage: lockbench report [flags] FILE...)")
+	}
+	if !slices.Contains(reports.Formats, *format) {
+		return usageErrorf("-format: unknown format %q (valid: %s)", *format, strings.Join(reports.Formats, ", "))
+	}
+	for _, name := range files {
+		path := name
+		if _, p, ok := strings.Cut(name, "="); ok {
+			path = p // label=path
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return usageErrorf("report: cannot read %s: %v", path, err)
+		}
+		f.Close()
+	}
+
+	opts := reports.ForLocks()
+	if len(files) > 1 {
+		opts = reports.ForFiles()
+	}
+	for _, o := range []struct {
+		dst *string
+		val string
+	}{{&opts.Row, *row}, {&opts.Col, *col}, {&opts.Table, *table}, {&opts.Filter, *filter}} {
+		if o.val != "" {
+			*o.dst = o.val
+		}
+	}
+	rep, err := reports.Build(files, opts)
+	if err != nil {
+		// benchproc points at a syntax error on further lines; one is enough.
+		line, _, _ := strings.Cut(err.Error(), "\n")
+		return usageErrorf("%s", line)
+	}
+	if *html != "" {
+		if err := writeHTMLReport(*html, files, opts, "lockbench report"); err != nil {
+			return err
+		}
+	}
+	if *format != "text" {
+		// Text shows the warnings itself; other formats keep stdout clean.
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(stderr, "lockbench: warning: %s\n", w)
+		}
+	}
+	return rep.Write(stdout, *format)
+}
