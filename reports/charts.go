@@ -80,10 +80,7 @@ func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error)
 	p.Y.Label.Text = label
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = goroutineTicks(xs)
-	if logY {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	} else {
+	if !logY {
 		p.Y.Min, p.Y.Max = 0, 1.05
 	}
 	p.Legend.Top = true
@@ -111,9 +108,12 @@ func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error)
 	if len(lines) == 0 {
 		return nil, nil
 	}
-	if logY && yMin == yMax {
-		// gonum pads an empty range by ±1, which a log axis may not show.
-		p.Y.Min, p.Y.Max = yMin/2, yMax*2
+	// A log axis only where the values span more than a decade (a FIFO
+	// lock's collapse under oversubscription); within one, log ticks would
+	// label a single power of ten.
+	if logY && yMax > 10*yMin {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
 	if err := plotutil.AddLinePoints(p, lines...); err != nil {
 		return nil, fmt.Errorf("reports: chart %s: %w", title, err)
