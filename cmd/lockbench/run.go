@@ -138,7 +138,7 @@ func progressBar(stderr io.Writer, trials int) *progressbar.ProgressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionClearOnFinish(),
-		progressbar.OptionFullWidth())
+		progressbar.OptionSetWidth(30))
 }
 
 // writeHTMLReport writes the full report of files, with charts, to path.
