@@ -28,13 +28,13 @@ type Busted struct {
 
 // Lock "acquires" l: it waits to see the word free, then sets it.
 func (l *Busted) Lock() {
-	var w spinWait
+	s := spinner{policy: WaitYield}
 	for {
 		if l.state.Load() == 0 {
 			l.state.Store(1) // the bug: another goroutine may have done the same
 			return
 		}
-		w.wait()
+		s.spin()
 	}
 }
 

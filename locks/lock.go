@@ -10,16 +10,26 @@
 //
 // # Waiting policy
 //
-// The spinlocks (tas, ttas, ticket, mcs) are written for goroutines, which,
-// unlike kernel spinlock holders, can be preempted while they hold the lock:
-// with 64 goroutines on GOMAXPROCS=2 the holder is usually not running. A
-// waiter that only spins then burns its whole time slice (up to the runtime's
-// 10 ms preemption tick) while the holder waits for a P. So every waiter spins
-// on a read of its word for a bounded number of iterations (cheap hand-offs
-// when the holder is running on another P) and then calls runtime.Gosched
-// between checks, handing its P to runnable goroutines, the preempted holder
-// among them. Nothing parks: a spinlock waiter never sleeps on a semaphore,
-// which is what separates these locks from sync.Mutex.
+// The spinlocks (tas, ttas, ticket, mcs, qspin) are written for goroutines,
+// which, unlike kernel spinlock holders, can be preempted while they hold the
+// lock or while they are next in line: with 64 goroutines on GOMAXPROCS=2
+// most of them are not running. What a waiter does is its [Wait] policy,
+// chosen by a name suffix ("ticket:park") or left to the lock's default:
+//
+//   - spin: re-read the lock word and nothing else. The lowest hand-off
+//     latency while every waiter has a CPU; with more goroutines than CPUs a
+//     waiter can burn its whole time slice (the runtime's 10 ms preemption
+//     tick) while the holder, or the next in line, waits for a P.
+//   - yield: spin a bounded number of times, then runtime.Gosched between
+//     reads, handing the P to runnable goroutines, the holder among them.
+//     The default of the unfair locks (tas, ttas), whose running waiters take
+//     the lock over preempted ones.
+//   - park: spin a bounded number of times, then sleep on a runtime
+//     semaphore; the releaser wakes the sleeper, for FIFO locks with direct
+//     hand-off (the woken goroutine runs at once on the releaser's P, as in
+//     sync.Mutex's starvation mode). The default of the FIFO locks (ticket,
+//     mcs, qspin), whose next owner is fixed: a FIFO lock cannot let a
+//     running goroutine go first, so the next owner must be made to run.
 //
 // # Misuse
 //
@@ -36,7 +46,7 @@ package locks
 
 import (
 	"fmt"
-	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -54,7 +64,12 @@ type Ops struct {
 	Doc    string      // one line: algorithm, fairness, waiting policy
 	Broken bool        // true only for deliberately incorrect locks (busted)
 	FIFO   bool        // waiters acquire in arrival order; the conformance suite checks it
-	New    func() Lock // a fresh, unlocked lock
+	New    func() Lock // a fresh, unlocked lock, with the default waiting policy
+
+	// For locks with a choice of waiting policy: the policies, the default
+	// first, and a constructor taking one. Lookup("ticket:park") uses them.
+	Waits   []Wait
+	NewWait func(Wait) Lock
 }
 
 var registry struct {
@@ -66,11 +81,14 @@ var registry struct {
 // an empty or duplicate name, a name containing '/' or ',' (benchmark keys and
 // CLI lists split on them), or a nil New.
 func Register(o Ops) {
-	if o.Name == "" || strings.ContainsAny(o.Name, "/, \t") {
+	if o.Name == "" || strings.ContainsAny(o.Name, "/,: \t") {
 		panic(fmt.Sprintf("locks: Register: invalid name %q", o.Name))
 	}
 	if o.New == nil {
 		panic("locks: Register: nil New for " + o.Name)
+	}
+	if (len(o.Waits) == 0) != (o.NewWait == nil) {
+		panic("locks: Register: Waits and NewWait go together, for " + o.Name)
 	}
 	registry.Lock()
 	defer registry.Unlock()
@@ -84,15 +102,45 @@ func Register(o Ops) {
 }
 
 // Lookup returns the strategy registered under name, broken ones included.
-// An unknown name yields an error that lists the valid names.
+// A name may carry a waiting policy, "ticket:park"; the Ops returned then
+// builds locks with that policy and is named so. An unknown name yields an
+// error that lists the valid names.
 func Lookup(name string) (Ops, error) {
+	base, wait, hasWait := strings.Cut(name, ":")
 	registry.RLock()
-	o, ok := registry.ops[name]
+	o, ok := registry.ops[base]
 	registry.RUnlock()
 	if !ok {
 		return Ops{}, &UnknownError{Name: name, Valid: Names(), Broken: brokenNames()}
 	}
-	return o, nil
+	if !hasWait {
+		return o, nil
+	}
+	w, err := ParseWait(wait)
+	if err != nil || !slices.Contains(o.Waits, w) {
+		return Ops{}, &UnknownError{Name: name, Valid: Variants(), Broken: brokenNames()}
+	}
+	v := o
+	v.Name = name
+	v.Doc = o.Doc + " (wait=" + w.String() + ")"
+	v.New = func() Lock { return o.NewWait(w) }
+	v.Waits = []Wait{w}
+	return v, nil
+}
+
+// Variants returns every "name:wait" combination of the sound strategies
+// that have waiting policies, sorted.
+func Variants() []string {
+	var out []string
+	for _, o := range All() {
+		if o.Broken {
+			continue
+		}
+		for _, w := range o.Waits {
+			out = append(out, o.Name+":"+w.String())
+		}
+	}
+	return out
 }
 
 // Names returns the sorted names of every sound (non-Broken) strategy.
@@ -144,29 +192,6 @@ func (e *UnknownError) Error() string {
 // size of every amd64 and most arm64 parts lockbench runs on; it is a constant
 // so that padded structs have a static layout.
 const cacheLineSize = 64
-
-// spinLimit is how many times a waiter re-reads its word before it starts
-// calling runtime.Gosched between reads. About a microsecond of spinning:
-// long enough to cover a critical section held by a running goroutine, short
-// enough that a waiter behind a preempted holder gives its P away quickly.
-const spinLimit = 128
-
-// spinWait is the spin-then-yield waiting policy shared by the spinlocks.
-// The zero value is ready to use; one lives on each waiter's stack.
-type spinWait struct{ n int }
-
-// wait is called once per failed check of the lock word.
-func (w *spinWait) wait() {
-	if w.n < spinLimit {
-		w.n++
-		return
-	}
-	runtime.Gosched()
-}
-
-// yieldNow gives the P away at once; waiters that know they are far from the
-// head of a FIFO queue use it instead of spinning.
-func yieldNow() { runtime.Gosched() }
 
 // fifoProbe is implemented by every FIFO strategy so that the conformance
 // suite can queue waiters in a known order: tailToken changes with every

@@ -4,9 +4,11 @@ import "sync/atomic"
 
 func init() {
 	Register(Ops{
-		Name: "tas",
-		Doc:  "test-and-set spinlock: atomic swap in the loop; unfair; spin, then Gosched",
-		New:  func() Lock { return new(TAS) },
+		Name:    "tas",
+		Doc:     "test-and-set spinlock: atomic swap in the loop; unfair; spin, then Gosched (or spin, park)",
+		New:     func() Lock { return new(TAS) },
+		Waits:   []Wait{WaitYield, WaitSpin, WaitPark},
+		NewWait: func(w Wait) Lock { return &TAS{wait: w} },
 	})
 }
 
@@ -17,22 +19,30 @@ var _ Lock = (*TAS)(nil)
 // waiters keep stealing the cache line from each other and from the holder;
 // it is here as the strawman that TTAS improves on.
 //
-// The zero value is an unlocked lock. A TAS must not be copied after first
-// use. Fairness: none; whichever waiter swaps first after the release wins.
-// Waiting: spin, then runtime.Gosched (see the package doc).
+// The zero value is an unlocked lock with the yield policy. A TAS must not
+// be copied after first use. Fairness: none; whichever waiter swaps first
+// after the release wins.
 type TAS struct {
 	// state is 1 while held, 0 while free. A Swap(1) that returns 0 acquires;
 	// Unlock's Swap(0) releases. Go's atomics are sequentially consistent, so
 	// the release happens before the next acquiring Swap returns.
 	state atomic.Uint32
-	_     [cacheLineSize - 4]byte // the word every waiter writes; prevents false sharing
+	wait  Wait    // read-only after construction
+	park  parking // sleepers, for the park policy; on the same line as state
+	_     [cacheLineSize - 16]byte // the word every waiter writes; prevents false sharing
 }
 
-// Lock acquires l, spinning until it is free.
+// Lock acquires l.
 func (l *TAS) Lock() {
-	var w spinWait
+	if l.state.Swap(1) == 0 {
+		return
+	}
+	s := spinner{policy: l.wait.or(WaitYield)}
 	for l.state.Swap(1) != 0 {
-		w.wait()
+		if !s.spin() {
+			l.park.sleep(&l.state)
+			s.n = 0
+		}
 	}
 }
 
@@ -42,5 +52,8 @@ func (l *TAS) Unlock() {
 	// detects an unlock of an unlocked lock for free.
 	if l.state.Swap(0) == 0 {
 		panic("locks: unlock of unlocked tas lock")
+	}
+	if l.wait == WaitPark {
+		l.park.wake()
 	}
 }

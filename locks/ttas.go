@@ -4,16 +4,18 @@ import "sync/atomic"
 
 func init() {
 	Register(Ops{
-		Name: "ttas",
-		Doc:  "test-and-test-and-set spinlock with bounded exponential backoff; unfair; spin, then Gosched",
-		New:  func() Lock { return new(TTAS) },
+		Name:    "ttas",
+		Doc:     "test-and-test-and-set spinlock with bounded exponential backoff; unfair; spin, then Gosched (or spin, park)",
+		New:     func() Lock { return new(TTAS) },
+		Waits:   []Wait{WaitYield, WaitSpin, WaitPark},
+		NewWait: func(w Wait) Lock { return &TTAS{wait: w} },
 	})
 }
 
 var _ Lock = (*TTAS)(nil)
 
 // Backoff bounds for TTAS, in reads of the lock word. The bound keeps a
-// waiter from sleeping through many releases; past it the waiter yields.
+// waiter from sleeping through many releases.
 const (
 	ttasMinBackoff = 4
 	ttasMaxBackoff = 1024
@@ -26,15 +28,17 @@ const (
 // race backs off for an exponentially growing, bounded delay so that the
 // losers of one release do not all retry together.
 //
-// The zero value is an unlocked lock. A TTAS must not be copied after first
-// use. Fairness: none; a running waiter usually beats one that yielded.
-// Waiting: spin, back off, then runtime.Gosched (see the package doc).
+// The zero value is an unlocked lock with the yield policy. A TTAS must not
+// be copied after first use. Fairness: none; a running waiter usually beats
+// one that yielded or sleeps.
 type TTAS struct {
 	// state is 1 while held, 0 while free. A successful CompareAndSwap(0, 1)
 	// acquires and Unlock's Swap(0) releases; Go's atomics are sequentially
 	// consistent, so the release happens before the next successful CAS.
 	state atomic.Uint32
-	_     [cacheLineSize - 4]byte // the word waiters read and CAS; prevents false sharing
+	wait  Wait    // read-only after construction
+	park  parking // sleepers, for the park policy; on the same line as state
+	_     [cacheLineSize - 16]byte // the word waiters read and CAS; prevents false sharing
 }
 
 // Lock acquires l.
@@ -46,25 +50,24 @@ func (l *TTAS) Lock() {
 }
 
 func (l *TTAS) lockSlow() {
-	var w spinWait
+	s := spinner{policy: l.wait.or(WaitYield)}
 	backoff := ttasMinBackoff
 	for {
 		for l.state.Load() != 0 {
-			w.wait()
+			if !s.spin() {
+				l.park.sleep(&l.state)
+				s.n = 0
+			}
 		}
 		if l.state.CompareAndSwap(0, 1) {
 			return
-		}
-		if backoff >= ttasMaxBackoff {
-			yieldNow()
-			continue
 		}
 		for i := 0; i < backoff; i++ {
 			// Reading our cached copy of the line delays without traffic and
 			// cannot be optimised away.
 			_ = l.state.Load()
 		}
-		backoff <<= 1
+		backoff = min(2*backoff, ttasMaxBackoff)
 	}
 }
 
@@ -72,5 +75,8 @@ func (l *TTAS) lockSlow() {
 func (l *TTAS) Unlock() {
 	if l.state.Swap(0) == 0 {
 		panic("locks: unlock of unlocked ttas lock")
+	}
+	if l.wait == WaitPark {
+		l.park.wake()
 	}
 }
