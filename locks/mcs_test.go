@@ -33,6 +33,7 @@ func TestMCSQueueDrains(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	assert.Nil(t, l.tail.Load(), "no node left queued")
-	assert.Nil(t, l.holder, "no holder left")
+	assert.Zero(t, l.tail.Load(), "no node left queued")
+	assert.Zero(t, l.holder, "no holder left")
+	assert.Zero(t, l.fastNext.Load(), "the lock's own node is free")
 }
