@@ -104,10 +104,15 @@ type Spec struct {
 }
 
 // Name returns the key=value sub-benchmark name, e.g.
-// "lock=ticket/g=8/mix=inc/cs=0/path=proc". A think key is added only
-// when Think is set.
+// "lock=ticket/g=8/mix=inc/cs=0/path=proc". A lock with a waiting policy,
+// "ticket:park", gives "lock=ticket/wait=park/...", so that benchstat can
+// slice by /wait. A think key is added only when Think is set.
 func (s Spec) Name() string {
-	name := fmt.Sprintf("lock=%s/g=%d/mix=%s/cs=%s/path=%s", s.Lock, s.Goroutines, s.Mix, formatDuration(s.CS), s.Path)
+	lock := s.Lock
+	if base, wait, ok := strings.Cut(lock, ":"); ok {
+		lock = base + "/wait=" + wait
+	}
+	name := fmt.Sprintf("lock=%s/g=%d/mix=%s/cs=%s/path=%s", lock, s.Goroutines, s.Mix, formatDuration(s.CS), s.Path)
 	if s.Think > 0 {
 		name += "/think=" + formatDuration(s.Think)
 	}

@@ -61,14 +61,14 @@ const DefaultGuard = "mutex"
 // strategies of package locks, sorted, then atomic and sharded.
 func Guards() []string { return append(locks.Names(), GuardAtomic, GuardSharded) }
 
-// CheckGuard reports whether name is a guard New accepts: one of [Guards],
-// or, if allowBroken, a deliberately broken lock. The error lists the valid
-// names.
+// CheckGuard reports whether name is a guard New accepts: one of [Guards], a
+// lock with a waiting policy ("ticket:park", see locks.Variants), or, if
+// allowBroken, a deliberately broken lock. The error lists the valid names.
 func CheckGuard(name string, allowBroken bool) error {
 	if slices.Contains(Guards(), name) {
 		return nil
 	}
-	if ops, err := locks.Lookup(name); err == nil && ops.Broken && allowBroken {
+	if ops, err := locks.Lookup(name); err == nil && (!ops.Broken || allowBroken) {
 		return nil
 	}
 	return &UnknownGuardError{Name: name}
@@ -159,5 +159,5 @@ func (c *Counter) Value() int64 { return c.guard.load() }
 type UnknownGuardError struct{ Name string }
 
 func (e *UnknownGuardError) Error() string {
-	return fmt.Sprintf("unknown lock %q (valid: %s)", e.Name, strings.Join(Guards(), ", "))
+	return fmt.Sprintf("unknown lock %q (valid: %s; a lock may take a waiting policy: ticket:park, mcs:spin...)", e.Name, strings.Join(Guards(), ", "))
 }

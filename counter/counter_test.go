@@ -24,7 +24,7 @@ func TestNewUnknownGuard(t *testing.T) {
 		var unknown *counter.UnknownGuardError
 		require.ErrorAs(t, err, &unknown, name)
 		assert.Contains(t, err.Error(), "valid: mcs, mutex")
-		assert.Contains(t, err.Error(), "atomic, sharded)")
+		assert.Contains(t, err.Error(), "atomic, sharded; a lock may take a waiting policy")
 	}
 }
 
@@ -97,4 +97,13 @@ func TestBrokenGuardLosesUpdates(t *testing.T) {
 		issued += 8 * 10000
 	}
 	assert.Less(t, c.Value(), issued, "busted lost no update in %d increments", issued)
+}
+
+func TestGuardWithWaitingPolicy(t *testing.T) {
+	c, err := counter.New("ticket:yield")
+	require.NoError(t, err)
+	c.Inc()
+	assert.Equal(t, int64(1), c.Value())
+	assert.NoError(t, counter.CheckGuard("mcs:spin", false))
+	assert.Error(t, counter.CheckGuard("mutex:park", false), "mutex has no waiting policies")
 }

@@ -47,7 +47,7 @@ type Options struct {
 // per unit and workload (mix, cs, path...), rows by goroutines, columns by
 // lock. The first lock seen is the baseline.
 func ForLocks() Options {
-	return Options{Table: ".config .name /mix /cs /path /think", Row: "/g", Col: "/lock", Best: true}
+	return Options{Table: ".config .name /wait /mix /cs /path /think", Row: "/g", Col: "/lock", Best: true}
 }
 
 // ForFiles returns the options that compare files, old to new, as

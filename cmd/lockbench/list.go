@@ -22,7 +22,7 @@ func listCmd(args []string, stdout, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("list: unexpected argument %q", fs.Arg(0))
 	}
-	fmt.Fprintln(stdout, "Locks (run -locks, torture -lock, insmod counter lock=):")
+	fmt.Fprintln(stdout, "Locks (run -locks, torture -lock, insmod counter lock=), with their waiting policies:")
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	all := locks.All()
 	slices.SortStableFunc(all, func(a, b locks.Ops) int { return cmpBool(a.Broken, b.Broken) }) // broken last
@@ -34,8 +34,21 @@ func listCmd(args []string, stdout, _ io.Writer) error {
 		if o.Broken {
 			tags = append(tags, "BROKEN: negative control")
 		}
-		fmt.Fprintf(w, "  %s\t%s\t%s\n", o.Name, strings.Join(tags, ", "), o.Doc)
+		var waits []string
+		for i, wt := range o.Waits {
+			name := wt.String()
+			if i == 0 {
+				name += " (default)"
+			}
+			waits = append(waits, name)
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", o.Name, strings.Join(tags, ", "), strings.Join(waits, ", "), o.Doc)
 	}
+	w.Flush()
+	fmt.Fprintln(stdout, "\nWaiting policies, chosen by a suffix (ticket:park):")
+	fmt.Fprintln(w, "  spin\tre-read the lock word; never give the CPU away")
+	fmt.Fprintln(w, "  yield\tspin a little, then runtime.Gosched between reads")
+	fmt.Fprintln(w, "  park\tspin a little, then sleep; the releaser wakes the next owner (FIFO locks: direct hand-off)")
 	w.Flush()
 	fmt.Fprintln(stdout, "\nOther counter guards:")
 	for _, g := range []string{counter.GuardAtomic, counter.GuardSharded} {

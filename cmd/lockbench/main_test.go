@@ -46,7 +46,8 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate" (valid: run, report, torture, list, help)`},
-		{[]string{"run", "-locks", "spinny", "-o", outDir}, `-locks: unknown lock "spinny" (valid: mcs, mutex, rwmutex, tas, ticket, ttas, atomic, sharded)`},
+		{[]string{"run", "-locks", "spinny", "-o", outDir}, `-locks: unknown lock "spinny" (valid: mcs, mutex, rwmutex, tas, ticket, ttas, atomic, sharded; a lock may take a waiting policy: ticket:park, mcs:spin...)`},
+		{[]string{"run", "-locks", "ticket:doze", "-o", outDir}, `-locks: unknown lock "ticket:doze"`},
 		{[]string{"run", "-locks", "busted", "-o", outDir}, `-locks: unknown lock "busted"`},
 		{[]string{"run", "-g", "1,two", "-o", outDir}, `-g: malformed value "two" (want a count such as 8 or a multiple of GOMAXPROCS such as 4x)`},
 		{[]string{"run", "-g", "0", "-o", outDir}, `-g: malformed value "0"`},
