@@ -27,7 +27,8 @@ func BenchmarkCounter(b *testing.B) {
 	}
 }
 
-// benchmarkSpecs returns the matrix BenchmarkCounter runs.
+// benchmarkSpecs returns the matrix BenchmarkCounter runs: every guard on
+// every path, plus the xsync.Counter baseline on the direct path (cs=0).
 func benchmarkSpecs(short bool) []Spec {
 	cfg := Config{}
 	if short {
@@ -35,7 +36,32 @@ func benchmarkSpecs(short bool) []Spec {
 		cfg.Mixes = []Mix{MixInc}
 		cfg.CS = []time.Duration{0}
 	}
-	return cfg.Specs()
+	specs := cfg.Specs()
+	cfg.Locks = []string{GuardXsync}
+	cfg.Paths = []string{"direct"}
+	cfg.CS = []time.Duration{0}
+	return append(specs, cfg.Specs()...)
+}
+
+// BenchmarkPreemption is the preemption matrix: each spinlock under each
+// waiting policy, with goroutines below, at and above GOMAXPROCS.
+//
+//	go test -run '^$' -bench Preemption -count 10 ./bench | tee wait.txt
+//	benchstat -table /lock -col /wait -row /g wait.txt
+//
+// Pure spinning with more goroutines than CPUs is slow by design (a waiter
+// keeps its P until the runtime preempts it): those cells take the
+// benchmark's whole time for few operations.
+func BenchmarkPreemption(b *testing.B) {
+	procs := runtime.GOMAXPROCS(0)
+	for _, lock := range []string{"tas", "ttas", "ticket", "mcs"} {
+		for _, wait := range []string{"spin", "yield", "park"} {
+			for _, g := range []int{1, procs, 4 * procs} {
+				spec := Spec{Lock: lock + ":" + wait, Goroutines: g, Mix: MixInc, Path: "direct"}
+				b.Run(spec.Name(), func(b *testing.B) { benchmarkCounter(b, spec) })
+			}
+		}
+	}
 }
 
 // benchmarkCounter runs one configuration for b.N operations, shared by its

@@ -10,6 +10,9 @@ type directPath struct{}
 func (directPath) Name() string { return "direct" }
 
 func (directPath) Attach(c CounterConfig) (Target, error) {
+	if c.Lock == GuardXsync {
+		return attachXsync(c)
+	}
 	opts := []counter.Option{counter.WithCriticalSection(c.CS)}
 	if c.AllowBroken {
 		opts = append(opts, counter.AllowBroken())

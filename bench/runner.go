@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -78,6 +79,12 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	var errs []error
 	for _, l := range c.Locks {
+		if l == GuardXsync {
+			if slices.ContainsFunc(c.Paths, func(p string) bool { return p != "direct" }) || len(c.Paths) == 0 {
+				errs = append(errs, fmt.Errorf("bench: lock=%s is a benchmark baseline for path=direct only", GuardXsync))
+			}
+			continue
+		}
 		if err := counter.CheckGuard(l, c.AllowBroken); err != nil {
 			errs = append(errs, fmt.Errorf("bench: %w", err))
 		}

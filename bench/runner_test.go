@@ -252,3 +252,23 @@ func TestRunWithThinkTime(t *testing.T) {
 	assert.Positive(t, results[0].Ops)
 	assert.Contains(t, out.String(), "BenchmarkCounter/lock=ttas/g=3/mix=read90/cs=100ns/path=direct/think=1µs-")
 }
+
+func TestXsyncBaseline(t *testing.T) {
+	cfg := Config{
+		Locks:      []string{GuardXsync, "sharded"},
+		Goroutines: []int{2},
+		Mixes:      []Mix{MixIncDec},
+		CS:         []time.Duration{0},
+		Paths:      []string{"direct"},
+		Duration:   20 * time.Millisecond,
+	}
+	results, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	require.Len(t, results, 2)
+	assert.Equal(t, GuardXsync, results[0].Spec.Lock)
+	assert.Positive(t, results[0].Ops)
+
+	cfg.Paths = []string{"proc"}
+	_, err = Run(context.Background(), cfg)
+	assert.ErrorContains(t, err, "lock=xsync is a benchmark baseline for path=direct only")
+}
