@@ -13,7 +13,7 @@ import (
 func TestNames(t *testing.T) {
 	names := locks.Names()
 	assert.True(t, sort.StringsAreSorted(names), "%v", names)
-	for _, want := range []string{"mcs", "mutex", "rwmutex", "tas", "ticket", "ttas"} {
+	for _, want := range []string{"mcs", "mutex", "qspin", "rwmutex", "tas", "ticket", "ttas"} {
 		assert.Contains(t, names, want)
 	}
 	assert.NotContains(t, names, "busted", "Names lists sound strategies only")

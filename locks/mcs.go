@@ -67,7 +67,7 @@ type MCS struct {
 	// successor) are the acquire/release pair when nobody waits; the swap and
 	// load of a node's state are the pair on a hand-off.
 	tail atomic.Uint32
-	wait Wait // read-only after construction
+	wait Wait                    // read-only after construction
 	_    [cacheLineSize - 8]byte // every arrival swaps it; prevents false sharing
 
 	// holder is the holder's node index (mcsFast for the lock's own), 0 when
@@ -136,7 +136,7 @@ func (l *MCS) Unlock() {
 	if h == mcsFast {
 		l.fastNext.Store(0) // the lock's node is free for the next empty-queue arrival
 	}
-	grant(node(succ))
+	grant(node(succ), true) // direct hand-off: we no longer hold the lock
 	l.recycle(h)
 }
 

@@ -29,10 +29,10 @@ const (
 
 // qnode is one waiter's place in a queue.
 type qnode struct {
-	next  atomic.Uint32 // the successor's index, once it has linked in; 0 before
-	state atomic.Uint32 // qWaiting, qParked or qGranted
-	sema  uint32        // the owner sleeps here under the park policy
-	idx   uint32        // this node's index; read-only
+	next  atomic.Uint32            // the successor's index, once it has linked in; 0 before
+	state atomic.Uint32            // qWaiting, qParked or qGranted
+	sema  uint32                   // the owner sleeps here under the park policy
+	idx   uint32                   // this node's index; read-only
 	_     [cacheLineSize - 16]byte // each waiter spins on its own line; prevents false sharing
 }
 
@@ -94,11 +94,13 @@ func getNode() *qnode {
 // putNode returns a node that no goroutine can reach any more.
 func putNode(n *qnode) { freeNodes.Put(n) }
 
-// grant hands the lock to the owner of n, waking it if it sleeps: with
-// direct hand-off, the woken goroutine runs at once on this P.
-func grant(n *qnode) {
+// grant hands the lock (or, in qspin, the head of the queue) to the owner of
+// n, waking it if it sleeps. With handoff, the woken goroutine runs at once
+// on this P: right for a releaser, wrong for a holder, who must keep running
+// to release.
+func grant(n *qnode, handoff bool) {
 	if n.state.Swap(qGranted) == qParked {
-		semrelease(&n.sema, true, 0)
+		semrelease(&n.sema, handoff, 0)
 	}
 }
 

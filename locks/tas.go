@@ -27,8 +27,8 @@ type TAS struct {
 	// Unlock's Swap(0) releases. Go's atomics are sequentially consistent, so
 	// the release happens before the next acquiring Swap returns.
 	state atomic.Uint32
-	wait  Wait    // read-only after construction
-	park  parking // sleepers, for the park policy; on the same line as state
+	wait  Wait                     // read-only after construction
+	park  parking                  // sleepers, for the park policy; on the same line as state
 	_     [cacheLineSize - 16]byte // the word every waiter writes; prevents false sharing
 }
 

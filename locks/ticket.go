@@ -63,7 +63,7 @@ type Ticket struct {
 	// and the Load that sees owner == ticket acquire; Unlock's XADD on owner
 	// releases. Only the holder changes owner.
 	word atomic.Uint64
-	wait Wait // read-only after construction
+	wait Wait                     // read-only after construction
 	_    [cacheLineSize - 16]byte // every arrival and every waiter touches it; prevents false sharing
 
 	// slots hold sleeping waiters. slots[t%ticketSlots].tag is ticket t|1<<32

@@ -36,8 +36,8 @@ type TTAS struct {
 	// acquires and Unlock's Swap(0) releases; Go's atomics are sequentially
 	// consistent, so the release happens before the next successful CAS.
 	state atomic.Uint32
-	wait  Wait    // read-only after construction
-	park  parking // sleepers, for the park policy; on the same line as state
+	wait  Wait                     // read-only after construction
+	park  parking                  // sleepers, for the park policy; on the same line as state
 	_     [cacheLineSize - 16]byte // the word waiters read and CAS; prevents false sharing
 }
 

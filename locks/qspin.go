@@ -1,0 +1,161 @@
+package locks
+
+import "sync/atomic"
+
+func init() {
+	Register(Ops{
+		Name:    "qspin",
+		FIFO:    true,
+		Doc:     "the kernel's qspinlock: one word (tail, pending, locked); one CAS uncontended, the first waiter spins on pending, later ones queue MCS-style and park",
+		New:     func() Lock { return new(QSpin) },
+		Waits:   []Wait{WaitPark, WaitSpin, WaitYield},
+		NewWait: func(w Wait) Lock { return &QSpin{wait: w} },
+	})
+}
+
+var (
+	_ Lock      = (*QSpin)(nil)
+	_ fifoProbe = (*QSpin)(nil)
+)
+
+// The QSpin word, as the kernel lays out qspinlock's (locked byte, pending
+// byte, tail), with the tail widened to 30 bits for lockbench's node indexes.
+const (
+	qLocked     = 1 << 0
+	qPending    = 1 << 1
+	qTailShift  = 2
+	qLockedMask = qLocked | qPending
+)
+
+// QSpin is modelled on the kernel's queued spinlock (kernel/locking/
+// qspinlock.c): one 32-bit word holds the lock, a pending bit for the first
+// waiter, and the index of the last queued waiter's node. Uncontended, it is
+// a test-and-set lock: one CAS to take, one atomic add to release. The first
+// waiter does not queue: it sets pending and spins on the word, which costs
+// no node and no hand-off. Later waiters queue MCS-style on per-waiter nodes,
+// each spinning (or, under the park policy, sleeping) on its own node; the
+// queue's head spins on the word until both locked and pending are clear.
+//
+// State transitions, as (tail, pending, locked), with * for any value:
+//
+//	uncontended:  (0, 0, 0) -> (0, 0, 1)                   Lock's CAS
+//	pending:      (0, 0, 1) -> (0, 1, 1)                   CAS by the first waiter
+//	              (*, 1, 1) -> (*, 1, 0)                   Unlock (add -1)
+//	              (*, 1, 0) -> (*, 0, 1)                   the pending waiter takes it (add 1-2)
+//	queue:        (t, p, l) -> (n, p, l)                   an arrival swaps its node n into tail (CAS)
+//	head:         (n, 0, 0) -> (0, 0, 1)                   head n, last in the queue, takes it (CAS)
+//	              (*, 0, 0) -> (*, 0, 1)                   head n with successors takes it (add 1)
+//	unlock:       (*, *, 1) -> (*, *, 0)                   Unlock (add -1)
+//
+// Only the head of the queue sets locked while tail is set, and only when
+// pending and locked are both clear, so no two owners ever coexist; an
+// arrival that sees any bit set other than a lone locked bit queues. Go's
+// atomics are sequentially consistent: every CAS and add that sets locked is
+// an acquire, Unlock's add is the release.
+//
+// The zero value is an unlocked lock with the park policy. A QSpin must not
+// be copied after first use. Fairness: FIFO in order of arrival, the atomic
+// operation that sets pending or swaps the tail: the pending waiter arrived
+// first (pending is only taken with an empty queue), and an arrival that sees
+// a queue or a pending waiter queues behind them. Waiting: the pending
+// waiter and the queue's head spin, then yield (they are next: a sleeping
+// next owner would stall the lock); queued waiters behind the head follow the
+// policy, sleeping at once under park and being woken, with direct hand-off,
+// when they become head.
+type QSpin struct {
+	// word is tail<<qTailShift | pending | locked; tail is a node index, 0
+	// for an empty queue.
+	word atomic.Uint32
+	wait Wait                    // read-only after construction
+	_    [cacheLineSize - 8]byte // every arrival and waiter touches it; prevents false sharing
+}
+
+// Lock acquires l.
+func (l *QSpin) Lock() {
+	if l.word.CompareAndSwap(0, qLocked) {
+		return
+	}
+	l.lockSlow()
+}
+
+func (l *QSpin) lockSlow() {
+	policy := l.wait.or(WaitPark)
+	headPolicy := WaitYield // the pending waiter and the head are next: they do not sleep
+	if policy == WaitSpin {
+		headPolicy = WaitSpin
+	}
+
+	// Pending: with only the holder ahead, wait on the word itself.
+	if l.word.CompareAndSwap(qLocked, qLocked|qPending) {
+		s := spinner{policy: headPolicy}
+		for l.word.Load()&qLocked != 0 {
+			s.spin()
+		}
+		l.word.Add(^uint32(0)) // (*, 1, 0) -> (*, 0, 1): add locked - pending = -1
+		return
+	}
+
+	// Queue: swap our node into tail, keeping pending and locked.
+	n := getNode()
+	var old uint32
+	for {
+		old = l.word.Load()
+		if old == 0 && l.word.CompareAndSwap(0, qLocked) {
+			putNode(n) // the lock came free meanwhile
+			return
+		}
+		if l.word.CompareAndSwap(old, n.idx<<qTailShift|old&qLockedMask) {
+			break
+		}
+	}
+	if prev := old >> qTailShift; prev != 0 {
+		pn := node(prev)
+		// A predecessor that is granted heads the queue: we are next.
+		predHeads := pn.state.Load() == qGranted
+		pn.next.Store(n.idx)
+		waitGranted(n, policy, predHeads)
+	}
+
+	// Head of the queue: wait until neither an owner nor a pending waiter.
+	s := spinner{policy: headPolicy}
+	var w uint32
+	for w = l.word.Load(); w&qLockedMask != 0; w = l.word.Load() {
+		s.spin()
+	}
+	for {
+		if w>>qTailShift == n.idx {
+			// Last in the queue: take the lock and empty the queue at once.
+			if l.word.CompareAndSwap(w, qLocked) {
+				putNode(n)
+				return
+			}
+			w = l.word.Load() // someone queued behind us, or a bit changed
+			continue
+		}
+		// Successors exist; only the head may set locked now.
+		l.word.Add(qLocked)
+		break
+	}
+	// Pass the head of the queue to the successor once it has linked.
+	ws := spinner{policy: WaitYield}
+	succ := n.next.Load()
+	for ; succ == 0; succ = n.next.Load() {
+		ws.spin()
+	}
+	grant(node(succ), false) // no hand-off: we hold the lock and must run to release it
+	putNode(n)
+}
+
+// Unlock releases l. It panics if l is not locked, where it can tell.
+func (l *QSpin) Unlock() {
+	if l.word.Add(^uint32(0))&qLocked != 0 {
+		// Adding -1 to a word whose locked bit was clear borrows from
+		// pending or tail and leaves the low bit set: restore and panic.
+		l.word.Add(1)
+		panic("locks: unlock of unlocked qspin lock")
+	}
+}
+
+// tailToken implements fifoProbe: every arrival changes the word (pending
+// set, or a new tail).
+func (l *QSpin) tailToken() uint64 { return uint64(l.word.Load()) }
