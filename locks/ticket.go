@@ -1,7 +1,6 @@
 package locks
 
 import (
-	"math"
 	"sync/atomic"
 )
 
@@ -22,8 +21,7 @@ var (
 )
 
 const (
-	ticketOne  = 1 << 32                // one ticket in the next half of Ticket.word
-	ticketWrap = ^uint64(ticketOne - 2) // 1 - 2^32 mod 2^64: owner+1 with the carry into next cancelled
+	ticketOne = 1 << 32 // one ticket in the next half of Ticket.word
 
 	// ticketSlots is how many waiters can sleep: those within this distance
 	// of the owner, each in slot ticket % ticketSlots. Waiters further back
@@ -128,23 +126,25 @@ func (l *Ticket) sleep(ticket uint32) {
 	semacquire(&slot.sema)
 }
 
-// Unlock serves the next ticket. It panics if l is not locked.
+// Unlock serves the next ticket. It panics if l is not locked, where it can
+// tell. Uncontended, it is one XADD.
 func (l *Ticket) Unlock() {
-	w := l.word.Load()
-	owner := uint32(w)
-	if uint32(w>>32) == owner {
+	w := l.word.Add(1)
+	owner, next := uint32(w), uint32(w>>32)
+	if owner == 0 {
+		// owner wrapped from 2^32-1 and carried into next: take the carry back.
+		w = l.word.Add(^uint64(ticketOne - 1))
+		next = uint32(w >> 32)
+	}
+	if owner-1 == next {
+		// The old owner equalled next: the lock was not held. Undo.
+		l.word.Add(^uint64(0))
 		panic("locks: unlock of unlocked ticket lock")
 	}
-	if owner == math.MaxUint32 {
-		// owner wraps to 0 and must not carry into next.
-		l.word.Add(ticketWrap)
-	} else {
-		l.word.Add(1)
-	}
-	if l.wait.or(WaitPark) == WaitPark {
-		next := owner + 1
-		slot := &l.slots[next%ticketSlots]
-		if tag := uint64(next) | 1<<32; slot.tag.Load() == tag && slot.tag.CompareAndSwap(tag, 0) {
+	if next != owner && l.wait.or(WaitPark) == WaitPark {
+		// Someone waits: wake the new owner if it sleeps.
+		slot := &l.slots[owner%ticketSlots]
+		if tag := uint64(owner) | 1<<32; slot.tag.Load() == tag && slot.tag.CompareAndSwap(tag, 0) {
 			semrelease(&slot.sema, true, 0) // direct hand-off to the new owner
 		}
 	}
