@@ -67,23 +67,28 @@ type MCS struct {
 	// successor) are the acquire/release pair when nobody waits; the swap and
 	// load of a node's state are the pair on a hand-off.
 	tail atomic.Uint32
-	wait Wait                    // read-only after construction
-	_    [cacheLineSize - 8]byte // every arrival swaps it; prevents false sharing
 
-	// holder is the holder's node index (mcsFast for the lock's own), 0 when
-	// unlocked. Written after acquisition and read in Unlock by the holder
-	// only; the hand-off orders one holder's accesses before the next one's.
-	holder uint32
 	// fastNext is the successor of the lock's own node, as qnode.next.
 	fastNext atomic.Uint32
-	_        [cacheLineSize - 8]byte // keeps the holder's writes off tail's line
+
+	// holder is the holder's pooled node index; 0 when the holder uses the
+	// lock's own node, or when nobody holds the lock (tail is then 0). Written
+	// after a pooled acquisition and read in Unlock by the holder only; the
+	// hand-off orders one holder's accesses before the next one's. The
+	// uncontended path never writes it.
+	//
+	// holder and fastNext share tail's line: an uncontended Lock and Unlock
+	// then touch one line, as sync.Mutex does. Under contention the holder's
+	// writes meet arrivals' swaps on that line, once per acquisition.
+	holder uint32
+	wait   Wait                     // read-only after construction
+	_      [cacheLineSize - 13]byte // prevents false sharing with neighbours
 }
 
 // Lock acquires l, queueing behind earlier arrivals.
 func (l *MCS) Lock() {
 	if l.tail.CompareAndSwap(0, mcsFast) {
-		l.holder = mcsFast
-		return
+		return // holder stays 0: the lock's own node
 	}
 	l.lockSlow()
 }
@@ -117,9 +122,21 @@ func (l *MCS) nextOf(i uint32) *atomic.Uint32 {
 func (l *MCS) Unlock() {
 	h := l.holder
 	if h == 0 {
-		panic("locks: unlock of unlocked mcs lock")
+		// No successor has swapped tail (a successor links only after it
+		// has), so tail is still ours: the uncontended case, free of calls.
+		if l.tail.CompareAndSwap(mcsFast, 0) {
+			return
+		}
+		if l.tail.Load() == 0 {
+			panic("locks: unlock of unlocked mcs lock")
+		}
+		h = mcsFast
 	}
 	l.holder = 0
+	l.unlockSlow(h)
+}
+
+func (l *MCS) unlockSlow(h uint32) {
 	next := l.nextOf(h)
 	succ := next.Load()
 	if succ == 0 {
