@@ -6,6 +6,8 @@
 //	lockbench report FILE...     compare locks in one file, or files old -> new
 //	lockbench torture [flags]    hammer a lock and check it: SUCCESS or FAILURE
 //	lockbench list               the locks and the counter's other guards
+//	lockbench mount DIR          serve the simulated /proc at DIR through FUSE
+//	lockbench umount DIR         detach a mount at DIR, live or stale
 //
 // Bad input exits with status 2, a torture FAILURE with status 1.
 package main
@@ -36,11 +38,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return tortureCmd(rest, stdout, stderr)
 	case "list":
 		return listCmd(rest, stdout, stderr)
+	case "mount":
+		return mountCmd(rest, stdout, stderr)
+	case "umount":
+		return umountCmd(rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return usageErrorf("unknown command %q (valid: run, report, torture, list, help)", cmd)
+	return usageErrorf("unknown command %q (valid: run, report, torture, list, mount, umount, help)", cmd)
 }
 
 const usage = `lockbench benchmarks and tortures kernel-style locks.

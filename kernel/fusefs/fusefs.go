@@ -1,0 +1,256 @@
+// Package fusefs serves a simulated kernel's /proc through FUSE, so that
+// `echo I > DIR/counter`, `cat DIR/helloworlddriver` and `cat DIR/modules`
+// work from any shell, against the Go modules and locks.
+//
+// Every proc entry of the kernel appears as a regular file with its mode,
+// looked up afresh on every access (rmmod makes it vanish), plus kmsg, the
+// dmesg text. Files are opened with direct I/O, so every read reaches the
+// entry's handler at its offset (cat shows the live value, dd skip= works)
+// and writes from many processes run in parallel. Errors from the kernel
+// package are syscall.Errno values and go back to the caller as they are:
+// `echo X > counter` fails with EINVAL, opening a read-only entry for writing
+// with EACCES.
+package fusefs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/lockbench/lockbench/kernel"
+)
+
+// KmsgName is the file that holds the kernel's dmesg text.
+const KmsgName = "kmsg"
+
+// Mount serves k's /proc at dir and returns the running server; call
+// Unmount on it to stop. It mounts directly (root, no fusermount needed) and
+// falls back to fusermount3 where that is installed and the direct mount is
+// refused. A stale mount left at dir by a killed server is cleared first.
+func Mount(dir string, k *kernel.Kernel) (*fuse.Server, error) {
+	if _, err := ClearStale(dir); err != nil {
+		return nil, err
+	}
+	zero := time.Duration(0)
+	opts := &fs.Options{
+		MountOptions: fuse.MountOptions{
+			DirectMountStrict: true,
+			FsName:            "lockbench",
+			Name:              "lockbench",
+			DisableXAttrs:     true,
+			AllowOther:        os.Geteuid() == 0, // as /proc: every user may look
+		},
+		// Nothing is cached: entries come and go with insmod and rmmod.
+		EntryTimeout:    &zero,
+		AttrTimeout:     &zero,
+		NegativeTimeout: &zero,
+	}
+	server, err := fs.Mount(dir, &root{k: k}, opts)
+	if err != nil {
+		if _, lookErr := exec.LookPath("fusermount3"); lookErr != nil {
+			return nil, fmt.Errorf("fusefs: mount %s: %w", dir, err)
+		}
+		opts.MountOptions.DirectMountStrict = false
+		opts.MountOptions.AllowOther = false
+		if server, err = fs.Mount(dir, &root{k: k}, opts); err != nil {
+			return nil, fmt.Errorf("fusefs: mount %s (direct and with fusermount3): %w", dir, err)
+		}
+	}
+	return server, nil
+}
+
+// ClearStale detects a stale mount at dir, the one a killed server leaves
+// ("Transport endpoint is not connected"), and detaches it (a lazy unmount).
+// It reports whether it cleared one.
+func ClearStale(dir string) (bool, error) {
+	_, err := os.Stat(dir)
+	if !errors.Is(err, syscall.ENOTCONN) {
+		return false, nil
+	}
+	if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+		return false, fmt.Errorf("fusefs: clearing the stale mount at %s: %w", dir, err)
+	}
+	return true, nil
+}
+
+// Unmount detaches whatever is mounted at dir, live or stale, as
+// `umount -l` does.
+func Unmount(dir string) error {
+	if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+		if errors.Is(err, syscall.EINVAL) {
+			return fmt.Errorf("fusefs: %s is not a mount point", dir)
+		}
+		return fmt.Errorf("fusefs: unmount %s: %w", dir, err)
+	}
+	return nil
+}
+
+// root is the mounted directory: the kernel's /proc.
+type root struct {
+	fs.Inode
+	k *kernel.Kernel
+}
+
+var (
+	_ fs.NodeLookuper  = (*root)(nil)
+	_ fs.NodeReaddirer = (*root)(nil)
+	_ fs.NodeGetattrer = (*root)(nil)
+)
+
+// Getattr describes the directory, as /proc: 0555.
+func (r *root) Getattr(_ context.Context, _ fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	out.Mode = syscall.S_IFDIR | 0o555
+	return 0
+}
+
+// entries lists what the directory holds now.
+func (r *root) entries() []kernel.ProcInfo {
+	return append(r.k.ProcList(), kernel.ProcInfo{Name: KmsgName, Mode: 0o444})
+}
+
+// Readdir lists the proc entries and kmsg.
+func (r *root) Readdir(context.Context) (fs.DirStream, syscall.Errno) {
+	var list []fuse.DirEntry
+	for _, e := range r.entries() {
+		list = append(list, fuse.DirEntry{Name: e.Name, Mode: syscall.S_IFREG, Ino: inoOf(e.Name)})
+	}
+	return fs.NewListDirStream(list), 0
+}
+
+// Lookup finds a proc entry, or kmsg, by name.
+func (r *root) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	for _, e := range r.entries() {
+		if e.Name != name {
+			continue
+		}
+		n := &entry{k: r.k, name: e.Name, mode: uint32(e.Mode.Perm())}
+		n.fill(&out.Attr)
+		return r.NewInode(ctx, n, fs.StableAttr{Mode: syscall.S_IFREG, Ino: inoOf(name)}), 0
+	}
+	return nil, syscall.ENOENT
+}
+
+// inoOf gives a name a stable inode number (2 and up; 1 is the root).
+func inoOf(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64() | 2
+}
+
+// entry is one file: a proc entry, or kmsg.
+type entry struct {
+	fs.Inode
+	k    *kernel.Kernel
+	name string
+	mode uint32
+}
+
+var (
+	_ fs.NodeOpener    = (*entry)(nil)
+	_ fs.NodeGetattrer = (*entry)(nil)
+	_ fs.NodeSetattrer = (*entry)(nil)
+)
+
+func (e *entry) fill(a *fuse.Attr) {
+	a.Mode = syscall.S_IFREG | e.mode
+	a.Nlink = 1
+	a.Size = 0 // as in /proc: the size is not known before reading
+}
+
+// Getattr reports the entry's mode; size 0, as /proc does.
+func (e *entry) Getattr(_ context.Context, _ fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	e.fill(&out.Attr)
+	return 0
+}
+
+// Setattr accepts the truncation a shell's `>` asks for, which a proc file
+// ignores, and nothing changes.
+func (e *entry) Setattr(_ context.Context, _ fs.FileHandle, _ *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+	e.fill(&out.Attr)
+	return 0
+}
+
+// Open opens the kernel's file with the caller's access mode. Reads and
+// writes then go to the entry's handlers uncached (direct I/O), and writes
+// to one file may run in parallel.
+func (e *entry) Open(_ context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	const fuseFlags = fuse.FOPEN_DIRECT_IO | fuse.FOPEN_PARALLEL_DIRECT_WRITES
+	if e.name == KmsgName {
+		if flags&syscall.O_ACCMODE != syscall.O_RDONLY {
+			return nil, 0, syscall.EACCES
+		}
+		text := strings.Join(e.k.Dmesg(), "\n") + "\n"
+		return &kmsgHandle{text: []byte(text)}, fuseFlags, 0
+	}
+	f, err := e.k.Open("/proc/"+e.name, int(flags&syscall.O_ACCMODE))
+	if err != nil {
+		return nil, 0, errnoOf(err)
+	}
+	return &handle{f: f}, fuseFlags, 0
+}
+
+// handle is an open proc file.
+type handle struct{ f *kernel.File }
+
+var (
+	_ fs.FileReader   = (*handle)(nil)
+	_ fs.FileWriter   = (*handle)(nil)
+	_ fs.FileReleaser = (*handle)(nil)
+)
+
+// Read reads at off, as pread(2) on the proc file does.
+func (h *handle) Read(_ context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	n, err := h.f.ReadAt(dest, off)
+	if err != nil && err != io.EOF {
+		return nil, errnoOf(err)
+	}
+	return fuse.ReadResultData(dest[:n]), 0
+}
+
+// Write writes at off, one call of the entry's write handler.
+func (h *handle) Write(_ context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	n, err := h.f.WriteAt(data, off)
+	if err != nil {
+		return uint32(n), errnoOf(err)
+	}
+	return uint32(n), 0
+}
+
+// Release closes the proc file.
+func (h *handle) Release(context.Context) syscall.Errno {
+	if err := h.f.Close(); err != nil {
+		return errnoOf(err)
+	}
+	return 0
+}
+
+// kmsgHandle serves the dmesg text as it was at open.
+type kmsgHandle struct{ text []byte }
+
+var _ fs.FileReader = (*kmsgHandle)(nil)
+
+func (h *kmsgHandle) Read(_ context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	if off >= int64(len(h.text)) {
+		return fuse.ReadResultData(nil), 0
+	}
+	return fuse.ReadResultData(h.text[off:min(off+int64(len(dest)), int64(len(h.text)))]), 0
+}
+
+// errnoOf maps an error of the kernel package to its errno, one to one.
+func errnoOf(err error) syscall.Errno {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return syscall.EIO
+}
