@@ -81,7 +81,7 @@ func BenchmarkPreemption(b *testing.B) {
 // benchmarkCounter runs one configuration for b.N operations, shared by its
 // goroutines in chunks so that fairness shows who got the guard.
 func benchmarkCounter(b *testing.B, spec Spec) {
-	t, err := prepare(spec, false)
+	t, err := prepare(spec, false, "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 		}
 	})
 	b.Run("impl=runner", func(b *testing.B) {
-		t, err := prepare(Spec{Lock: "atomic", Goroutines: 1, Mix: MixInc, Path: "atomicword"}, false)
+		t, err := prepare(Spec{Lock: "atomic", Goroutines: 1, Mix: MixInc, Path: "atomicword"}, false, "")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -109,7 +109,7 @@ type trial struct {
 }
 
 // prepare attaches the counter and opens one client per goroutine.
-func prepare(spec Spec, allowBroken bool) (_ *trial, err error) {
+func prepare(spec Spec, allowBroken bool, target string) (_ *trial, err error) {
 	if spec.Goroutines < 1 {
 		return nil, fmt.Errorf("bench: %s: goroutines must be at least 1", spec.Name())
 	}
@@ -121,13 +121,13 @@ func prepare(spec Spec, allowBroken bool) (_ *trial, err error) {
 	if err != nil {
 		return nil, err
 	}
-	target, err := path.Attach(CounterConfig{Lock: spec.Lock, CS: spec.CS, AllowBroken: allowBroken})
+	tgt, err := path.Attach(CounterConfig{Lock: spec.Lock, CS: spec.CS, AllowBroken: allowBroken, Target: target})
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s: %w", spec.Name(), err)
 	}
 	t := &trial{
 		spec:       spec,
-		target:     target,
+		target:     tgt,
 		shape:      shape,
 		thinkSteps: work.Steps(spec.Think),
 		workers:    make([]worker, spec.Goroutines),
@@ -138,7 +138,7 @@ func prepare(spec Spec, allowBroken bool) (_ *trial, err error) {
 		}
 	}()
 	for i := range t.workers {
-		c, err := target.NewClient()
+		c, err := tgt.NewClient()
 		if err != nil {
 			return nil, fmt.Errorf("bench: %s: %w", spec.Name(), err)
 		}

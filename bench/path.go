@@ -22,6 +22,7 @@ type CounterConfig struct {
 	Lock        string        // the guard
 	CS          time.Duration // busy work inside each critical section
 	AllowBroken bool          // accept a deliberately broken lock (busted)
+	Target      string        // the file to drive, for path=file
 }
 
 // Target is one attached counter.

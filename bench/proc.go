@@ -20,12 +20,8 @@ type procPath struct{}
 func (procPath) Name() string { return "proc" }
 
 func (procPath) Attach(c CounterConfig) (Target, error) {
-	k := kernel.New()
-	params := []string{"lock=" + c.Lock, "cs=" + c.CS.String()}
-	if c.AllowBroken {
-		params = append(params, "allow_broken=1")
-	}
-	if err := k.Insmod("counter", params...); err != nil {
+	k, err := loadCounter(c)
+	if err != nil {
 		return nil, err
 	}
 	return procTarget{k}, nil

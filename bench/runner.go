@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
@@ -33,6 +34,11 @@ type Config struct {
 	// AllowBroken admits deliberately broken locks (busted) as guards, so
 	// that a run can prove its correctness check bites.
 	AllowBroken bool
+
+	// Target is the file that path=file drives (a lockbench mount's
+	// counter, a real kernel's /proc/counter). With only path=file, Locks
+	// are labels for the results: the file's own guard is what it is.
+	Target string
 
 	// Output receives the results in the Go benchmark format as trials
 	// finish; nil discards them.
@@ -78,7 +84,17 @@ func (c Config) withDefaults() Config {
 // trial, with an error naming it and the valid choices.
 func (c Config) Validate() error {
 	var errs []error
+	onlyFile := len(c.Paths) > 0 && !slices.ContainsFunc(c.Paths, func(p string) bool { return p != "file" })
+	if slices.Contains(c.Paths, "file") && c.Target == "" {
+		errs = append(errs, errors.New("bench: path=file needs a target file (-target FILE)"))
+	}
 	for _, l := range c.Locks {
+		if onlyFile {
+			if l == "" || strings.ContainsAny(l, "/ ") {
+				errs = append(errs, fmt.Errorf("bench: lock label %q for path=file must be non-empty, without / or spaces", l))
+			}
+			continue
+		}
 		if l == GuardXsync {
 			if slices.ContainsFunc(c.Paths, func(p string) bool { return p != "direct" }) || len(c.Paths) == 0 {
 				errs = append(errs, fmt.Errorf("bench: lock=%s is a benchmark baseline for path=direct only", GuardXsync))
@@ -205,7 +221,7 @@ type timedResult struct {
 
 // runTimed runs one trial for cfg.Duration, or until ctx is done.
 func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedResult, error) {
-	t, err := prepare(spec, cfg.AllowBroken)
+	t, err := prepare(spec, cfg.AllowBroken, cfg.Target)
 	if err != nil {
 		return nil, err
 	}
