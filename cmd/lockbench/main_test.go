@@ -55,7 +55,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-count", "0", "-o", outDir}, "-count must be at least 1, not 0"},
 		{[]string{"run", "-mix", "write50", "-o", outDir}, `-mix: unknown mix "write50" (valid: all, inc, incdec, read90)`},
 		{[]string{"run", "-cs", "-5ns", "-o", outDir}, `-cs: malformed duration "-5ns"`},
-		{[]string{"run", "-path", "nfs", "-o", outDir}, `-path: unknown path "nfs" (valid: direct, proc)`},
+		{[]string{"run", "-path", "nfs", "-o", outDir}, `-path: unknown path "nfs" (valid: direct, file, fuse, fuse-open, proc)`},
 		{[]string{"run", "-format", "yaml", "-o", outDir}, `-format: unknown format "yaml" (valid: text, md, csv, json)`},
 		{[]string{"run", "-bogus", "-o", outDir}, "run: flag provided but not defined: -bogus (see lockbench run -h)"},
 		{[]string{"report"}, "report: no results file given"},

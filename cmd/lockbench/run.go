@@ -34,6 +34,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 6, "trials of each configuration, interleaved (6 or more gives confidence intervals)")
 	outDir := fs.String("o", "lockbench-results", "output directory for results.txt and report.html")
 	format := fs.String("format", "text", "format of the table on stdout: "+strings.Join(reports.Formats, ", "))
+	target := fs.String("target", "", "for -path file: the file to drive, e.g. a real kernel's /proc/counter or a lockbench mount's counter")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -41,10 +42,24 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("run: unexpected argument %q (flags go before nothing else)", fs.Arg(0))
 	}
 
-	cfg := bench.Config{Duration: *duration, Count: *count}
+	cfg := bench.Config{Duration: *duration, Count: *count, Target: *target}
 	var err error
-	if cfg.Locks, err = parseLocks(*locksFlag); err != nil {
+	if cfg.Paths, err = parsePaths(*pathFlag); err != nil {
 		return err
+	}
+	if slices.Equal(cfg.Paths, []string{"file"}) {
+		// A file's guard is whatever it is: -locks only labels the results.
+		cfg.Locks = splitList(*locksFlag)
+		if *locksFlag == "all" {
+			cfg.Locks = []string{"file"}
+		}
+	} else if cfg.Locks, err = parseLocks(*locksFlag); err != nil {
+		return err
+	}
+	if *target != "" {
+		if _, err := os.Stat(*target); err != nil {
+			return usageErrorf("-target: %v", err)
+		}
 	}
 	if cfg.Goroutines, err = parseGoroutines(*gFlag); err != nil {
 		return err
@@ -53,9 +68,6 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if cfg.CS, err = parseCS(*csFlag); err != nil {
-		return err
-	}
-	if cfg.Paths, err = parsePaths(*pathFlag); err != nil {
 		return err
 	}
 	if err := positiveDuration("duration", *duration); err != nil {

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMain lets the test binary be lockbench itself, for tests that need a
+// server in another process.
+func TestMain(m *testing.M) {
+	if os.Getenv("LOCKBENCH_AS_MAIN") == "1" {
+		os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func requireFuse(t *testing.T) {
+	t.Helper()
+	why := ""
+	if os.Geteuid() != 0 {
+		why = "mounting with DirectMountStrict needs root"
+	} else if _, err := os.Stat("/dev/fuse"); err != nil {
+		why = "no /dev/fuse: " + err.Error()
+	}
+	if why == "" {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI must run the FUSE tests, but %s", why)
+	}
+	t.Skip(why)
+}
+
+// server starts `lockbench mount DIR` in another process and waits until
+// the counter file appears.
+func server(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "mount", "-counter-lock", "ticket", dir)
+	cmd.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "counter")); err == nil {
+			return cmd, &out
+		}
+		require.True(t, time.Now().Before(deadline), "the mount did not come up: %s", out.String())
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestMountSurvivesKill9 kills the server during writes: the mount is left
+// stale ("Transport endpoint is not connected"), the next mount on the same
+// directory clears it and succeeds, and no mount is left behind.
+func TestMountSurvivesKill9(t *testing.T) {
+	requireFuse(t)
+	dir := t.TempDir()
+	first, _ := server(t, dir)
+	counter := filepath.Join(dir, "counter")
+
+	writing := make(chan struct{})
+	go func() {
+		defer close(writing)
+		for {
+			if err := os.WriteFile(counter, []byte("I\n"), 0); err != nil {
+				return // the server is gone
+			}
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	require.NoError(t, first.Process.Signal(syscall.SIGKILL))
+	first.Wait()
+	<-writing
+	_, err := os.Stat(dir)
+	require.True(t, errors.Is(err, syscall.ENOTCONN), "a stale mount: %v", err)
+
+	second, out := server(t, dir)
+	b, err := os.ReadFile(counter)
+	require.NoError(t, err)
+	assert.Equal(t, "0\n", string(b), "a fresh kernel serves the mount")
+	assert.Contains(t, out.String(), "cleared a stale mount at "+dir)
+
+	code, _, errOut := lockbench("umount", dir)
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, second.Wait(), out.String())
+	assert.Contains(t, out.String(), "unmounted "+dir)
+
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	require.NoError(t, err)
+	assert.NotContains(t, string(mounts), " "+dir+" ", "no mount is left behind")
+
+	code, _, errOut = lockbench("umount", dir)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "is not a mount point")
+}
+
+func TestMountSignalUnmounts(t *testing.T) {
+	requireFuse(t)
+	dir := t.TempDir()
+	cmd, out := server(t, dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "counter"), []byte("I"), 0))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait())
+	assert.Contains(t, out.String(), "the simulated /proc is mounted at "+dir)
+	assert.Contains(t, out.String(), "unmounted "+dir)
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	require.NoError(t, err)
+	assert.False(t, strings.Contains(string(mounts), " "+dir+" "))
+}
+
+func TestMountBadInput(t *testing.T) {
+	code, _, errOut := lockbench("mount")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "mount: want one directory")
+	code, _, errOut = lockbench("mount", "-modules", "nosuch", t.TempDir())
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "insmod nosuch: no such module")
+	code, _, errOut = lockbench("mount", "-counter-lock", "spinny", t.TempDir())
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `unknown lock "spinny"`)
+	code, _, errOut = lockbench("mount", filepath.Join(t.TempDir(), "missing"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "no such file or directory")
+}

@@ -1,0 +1,174 @@
+package fusefs_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	_ "github.com/lockbench/lockbench/counter"
+	_ "github.com/lockbench/lockbench/hello"
+	"github.com/lockbench/lockbench/kernel"
+	"github.com/lockbench/lockbench/kernel/fusefs"
+)
+
+// requireFuse skips where FUSE cannot run, saying why; in CI it must run.
+func requireFuse(t *testing.T) {
+	t.Helper()
+	why := ""
+	switch {
+	case os.Geteuid() != 0:
+		why = "mounting with DirectMountStrict needs root"
+	default:
+		if _, err := os.Stat("/dev/fuse"); err != nil {
+			why = "no /dev/fuse: " + err.Error()
+		}
+	}
+	if why == "" {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI must run the FUSE tests, but %s", why)
+	}
+	t.Skip(why)
+}
+
+// mounted boots a kernel with counter and hello and mounts its /proc.
+func mounted(t *testing.T) (*kernel.Kernel, string) {
+	t.Helper()
+	requireFuse(t)
+	k := kernel.New()
+	require.NoError(t, k.Insmod("counter", "lock=ticket"))
+	require.NoError(t, k.Insmod("hello"))
+	dir := t.TempDir()
+	server, err := fusefs.Mount(dir, k)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		assert.NoError(t, server.Unmount())
+		assert.NotContains(t, mounts(t), " "+dir+" ", "no mount is left behind")
+	})
+	return k, dir
+}
+
+func mounts(t *testing.T) string {
+	b, err := os.ReadFile("/proc/self/mounts")
+	require.NoError(t, err)
+	return string(b)
+}
+
+// sh runs a shell command and returns its stdout, stderr and exit code.
+func sh(t *testing.T, script string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestShell(t *testing.T) {
+	k, dir := mounted(t)
+	counter := filepath.Join(dir, "counter")
+
+	out, _, code := sh(t, "ls "+dir)
+	require.Equal(t, 0, code)
+	assert.Equal(t, "counter\nhelloworlddriver\nkmsg\nmodules\n", out)
+
+	for range 12 {
+		_, errOut, code := sh(t, "echo I > "+counter)
+		require.Equal(t, 0, code, errOut)
+	}
+	_, _, code = sh(t, "echo D > "+counter)
+	require.Equal(t, 0, code)
+	out, _, _ = sh(t, "cat "+counter)
+	assert.Equal(t, "11\n", out)
+	out, _, _ = sh(t, "dd if="+counter+" bs=1 skip=1 status=none")
+	assert.Equal(t, "1\n", out, "offsets work")
+
+	// bash reports the errno (dash's echo says only "I/O error").
+	_, errOut, code := sh(t, "bash -c 'echo X > "+counter+"'")
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, errOut, "Invalid argument")
+	err := os.WriteFile(counter, []byte("X\n"), 0)
+	assert.ErrorIs(t, err, syscall.EINVAL, "the errno is EINVAL, one to one")
+	out, _, _ = sh(t, "cat "+counter)
+	assert.Equal(t, "11\n", out, "a rejected write changes nothing")
+
+	_, errOut, code = sh(t, "echo hi > "+filepath.Join(dir, "helloworlddriver"))
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, errOut, "Permission denied")
+
+	out, _, _ = sh(t, "cat "+filepath.Join(dir, "helloworlddriver"))
+	assert.Equal(t, "Hello world!\n", out)
+	out, _, _ = sh(t, "cat "+filepath.Join(dir, "modules"))
+	assert.Regexp(t, `(?m)^counter 16384 0 - Live 0x[0-9a-f]{16}$`, out)
+	out, _, _ = sh(t, "cat "+filepath.Join(dir, "kmsg"))
+	assert.Contains(t, out, "counter: loaded, lock=ticket")
+
+	require.NoError(t, k.Rmmod("hello"))
+	_, errOut, code = sh(t, "cat "+filepath.Join(dir, "helloworlddriver"))
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, errOut, "No such file or directory", "rmmod removes the file")
+}
+
+// TestPythonReader runs the tutorial's reader, unchanged but for the path.
+func TestPythonReader(t *testing.T) {
+	_, dir := mounted(t)
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	script := fmt.Sprintf("kernel_module = open('%s')\ngreeting = kernel_module.readline();\nprint(greeting)\nkernel_module.close()\n",
+		filepath.Join(dir, "helloworlddriver"))
+	out, err := exec.Command(python, "-c", script).Output()
+	require.NoError(t, err)
+	assert.Equal(t, "Hello world!\n\n", string(out))
+}
+
+// TestProcessesLoseNothing has several OS processes write I and D
+// concurrently, as shells do: the value must be exact.
+func TestProcessesLoseNothing(t *testing.T) {
+	_, dir := mounted(t)
+	counter := filepath.Join(dir, "counter")
+	var wg sync.WaitGroup
+	for i := range 6 {
+		cmd := "I"
+		if i%3 == 2 {
+			cmd = "D"
+		}
+		wg.Go(func() {
+			_, errOut, code := sh(t, fmt.Sprintf("i=0; while [ $i -lt 150 ]; do echo %s > %s || exit 1; i=$((i+1)); done", cmd, counter))
+			assert.Equal(t, 0, code, errOut)
+		})
+	}
+	wg.Wait()
+	out, _, _ := sh(t, "cat "+counter)
+	assert.Equal(t, "300\n", out, "4 processes x 150 I, 2 x 150 D")
+}
+
+func TestOpenErrorsMapToErrno(t *testing.T) {
+	_, dir := mounted(t)
+	_, err := os.OpenFile(filepath.Join(dir, "modules"), os.O_WRONLY, 0)
+	assert.ErrorContains(t, err, "permission denied")
+	_, err = os.Open(filepath.Join(dir, "nonesuch"))
+	assert.True(t, os.IsNotExist(err))
+	_, err = os.OpenFile(filepath.Join(dir, "kmsg"), os.O_RDWR, 0)
+	assert.ErrorContains(t, err, "permission denied")
+	b, err := os.ReadFile(filepath.Join(dir, "counter"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasSuffix(string(b), "\n"))
+}
