@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,21 +42,42 @@ func requireFuse(t *testing.T) {
 	t.Skip(why)
 }
 
+// syncBuffer is a bytes.Buffer that a child's output copier and the test
+// may use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // server starts `lockbench mount DIR` in another process and waits until
 // the counter file appears.
-func server(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer) {
+func server(t *testing.T, dir string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "mount", "-counter-lock", "ticket", dir)
 	cmd.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := new(syncBuffer)
+	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "counter")); err == nil {
-			return cmd, &out
+			return cmd, out
 		}
-		require.True(t, time.Now().Before(deadline), "the mount did not come up: %s", out.String())
+		if time.Now().After(deadline) {
+			t.Fatalf("the mount did not come up: %s", out.String())
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 }
