@@ -35,6 +35,10 @@ type Config struct {
 	// that a run can prove its correctness check bites.
 	AllowBroken bool
 
+	// Labels are extra configuration lines for the results, e.g.
+	// "emulation: tcg" for a run inside an emulated guest.
+	Labels []sysinfo.Config
+
 	// Target is the file that path=file drives (a lockbench mount's
 	// counter, a real kernel's /proc/counter). With only path=file, Locks
 	// are labels for the results: the file's own guard is what it is.
@@ -125,6 +129,11 @@ func (c Config) Validate() error {
 			errs = append(errs, err)
 		}
 	}
+	for _, l := range c.Labels {
+		if l.Key == "" || strings.ContainsAny(l.Key, ": \t\n") || strings.ContainsAny(l.Value, "\n") {
+			errs = append(errs, fmt.Errorf("bench: bad label %q: %q (want a key without spaces or colons, and a one-line value)", l.Key, l.Value))
+		}
+	}
 	if c.Think < 0 {
 		errs = append(errs, fmt.Errorf("bench: negative think time %v", c.Think))
 	}
@@ -181,6 +190,9 @@ func Run(ctx context.Context, cfg Config) ([]*Result, error) {
 		}
 	}
 	fileConfig := machineConfig()
+	for _, l := range cfg.Labels {
+		fileConfig = append(fileConfig, benchfmt.Config{Key: l.Key, Value: []byte(l.Value), File: true})
+	}
 
 	specs := cfg.Specs()
 	trials := len(specs) * cfg.Count

@@ -42,11 +42,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return mountCmd(rest, stdout, stderr)
 	case "umount":
 		return umountCmd(rest, stdout, stderr)
+	case "conformance":
+		return conformanceCmd(rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return usageErrorf("unknown command %q (valid: run, report, torture, list, mount, umount, help)", cmd)
+	return usageErrorf("unknown command %q (valid: run, report, torture, list, mount, umount, conformance, help)", cmd)
 }
 
 const usage = `lockbench benchmarks and tortures kernel-style locks.

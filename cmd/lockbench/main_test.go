@@ -45,7 +45,7 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"frobnicate"}, `unknown command "frobnicate" (valid: run, report, torture, list, mount, umount, help)`},
+		{[]string{"frobnicate"}, `unknown command "frobnicate" (valid: run, report, torture, list, mount, umount, conformance, help)`},
 		{[]string{"run", "-locks", "spinny", "-o", outDir}, `-locks: unknown lock "spinny" (valid: mcs, mutex, qspin, rwmutex, tas, ticket, ttas, atomic, sharded; a lock may take a waiting policy: ticket:park, mcs:spin...)`},
 		{[]string{"run", "-locks", "ticket:doze", "-o", outDir}, `-locks: unknown lock "ticket:doze"`},
 		{[]string{"run", "-locks", "busted", "-o", outDir}, `-locks: unknown lock "busted"`},

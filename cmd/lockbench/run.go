@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lockbench/lockbench/bench"
+	"github.com/lockbench/lockbench/internal/sysinfo"
 	"github.com/lockbench/lockbench/reports"
 )
 
@@ -34,6 +35,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 6, "trials of each configuration, interleaved (6 or more gives confidence intervals)")
 	outDir := fs.String("o", "lockbench-results", "output directory for results.txt and report.html")
 	format := fs.String("format", "text", "format of the table on stdout: "+strings.Join(reports.Formats, ", "))
+	var labels labelFlag
+	fs.Var(&labels, "label", "an extra configuration line for the results, key=value (repeatable), e.g. emulation=tcg")
 	target := fs.String("target", "", "for -path file: the file to drive, e.g. a real kernel's /proc/counter or a lockbench mount's counter")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -42,7 +45,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("run: unexpected argument %q (flags go before nothing else)", fs.Arg(0))
 	}
 
-	cfg := bench.Config{Duration: *duration, Count: *count, Target: *target}
+	cfg := bench.Config{Duration: *duration, Count: *count, Target: *target, Labels: labels}
 	var err error
 	if cfg.Paths, err = parsePaths(*pathFlag); err != nil {
 		return err
@@ -180,4 +183,18 @@ func writeHTMLReport(path string, files []string, opts reports.Options, title st
 		return err
 	}
 	return f.Close()
+}
+
+// labelFlag collects -label key=value flags.
+type labelFlag []sysinfo.Config
+
+func (l *labelFlag) String() string { return fmt.Sprint([]sysinfo.Config(*l)) }
+
+func (l *labelFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, not %q", s)
+	}
+	*l = append(*l, sysinfo.Config{Key: k, Value: v})
+	return nil
 }

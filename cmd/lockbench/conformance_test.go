@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lockbench/lockbench/internal/conformance"
+	"github.com/lockbench/lockbench/kernel"
+	"github.com/lockbench/lockbench/kernel/fusefs"
+)
+
+// The real kernel is the oracle: kmod/conformance.golden holds what Linux
+// 6.1 answered in the qemu guest (kmod/guest-test.sh), and the simulated
+// kernel must answer the same, in-process and through FUSE.
+
+func golden(t *testing.T) string {
+	b, err := os.ReadFile("../../kmod/conformance.golden")
+	require.NoError(t, err)
+	return string(b)
+}
+
+func loaded(t *testing.T) *kernel.Kernel {
+	k := kernel.New()
+	require.NoError(t, k.Insmod("counter"))
+	require.NoError(t, k.Insmod("hello"))
+	return k
+}
+
+// kernelSystem runs the sequence on the simulated kernel's API.
+type kernelSystem struct{ k *kernel.Kernel }
+
+func (s kernelSystem) Open(name string, flag int) (conformance.File, error) {
+	f, err := s.k.Open("/proc/"+name, flag)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (s kernelSystem) RmmodCounter() error { return s.k.Rmmod("counter") }
+
+func TestConformanceInProcess(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, conformance.Run(&out, kernelSystem{loaded(t)}))
+	assert.Equal(t, golden(t), out.String())
+}
+
+// fuseSystem runs the sequence through a FUSE mount, with rmmod in-process.
+type fuseSystem struct {
+	k   *kernel.Kernel
+	dir string
+}
+
+func (s fuseSystem) Open(name string, flag int) (conformance.File, error) {
+	f, err := os.OpenFile(filepath.Join(s.dir, name), flag, 0)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (s fuseSystem) RmmodCounter() error { return s.k.Rmmod("counter") }
+
+func TestConformanceThroughFUSE(t *testing.T) {
+	requireFuse(t)
+	k := loaded(t)
+	dir := t.TempDir()
+	server, err := fusefs.Mount(dir, k)
+	require.NoError(t, err)
+	defer server.Unmount()
+	var out bytes.Buffer
+	require.NoError(t, conformance.Run(&out, fuseSystem{k: k, dir: dir}))
+	assert.Equal(t, golden(t), out.String())
+}
