@@ -19,18 +19,6 @@ func init() {
 	RegisterPath(filePath{})
 }
 
-// FuseAvailable says why the fuse paths cannot run here, or nil: they mount
-// a private FUSE file system, which takes root and /dev/fuse.
-func FuseAvailable() error {
-	if os.Geteuid() != 0 {
-		return errors.New("bench: the fuse paths mount a file system and need root")
-	}
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		return fmt.Errorf("bench: the fuse paths need /dev/fuse: %w", err)
-	}
-	return nil
-}
-
 // fusePath mounts a private instance of the simulated /proc in a temporary
 // directory and drives its counter file through real system calls: "fuse"
 // gives each goroutine its own file descriptor and writes with pwrite;
@@ -46,8 +34,8 @@ func (p fusePath) Name() string {
 }
 
 func (p fusePath) Attach(c CounterConfig) (Target, error) {
-	if err := FuseAvailable(); err != nil {
-		return nil, err
+	if err := fusefs.Available(); err != nil {
+		return nil, fmt.Errorf("bench: path=%s mounts a file system: %w", p.Name(), err)
 	}
 	k, err := loadCounter(c)
 	if err != nil {

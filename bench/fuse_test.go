@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lockbench/lockbench/internal/testenv"
 )
 
 // TestMain doubles as the child of BenchmarkPipePingPong.
@@ -36,18 +38,6 @@ func pingPongChild() {
 		if _, err := out.Write(b); err != nil {
 			return
 		}
-	}
-}
-
-// requireFuse skips a test that needs FUSE where it cannot run, saying why,
-// except in CI, where FUSE must work.
-func requireFuse(t testing.TB) {
-	t.Helper()
-	if err := FuseAvailable(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI must run the FUSE checks: %v", err)
-		}
-		t.Skip(err)
 	}
 }
 
@@ -81,7 +71,7 @@ func BenchmarkPipePingPong(b *testing.B) {
 // descriptor per goroutine with pwrite (path=fuse), and open-write-close per
 // operation as a shell does (path=fuse-open). Root and /dev/fuse only.
 func BenchmarkFuse(b *testing.B) {
-	requireFuse(b)
+	testenv.RequireFuse(b)
 	procs := runtime.GOMAXPROCS(0)
 	for _, path := range []string{"fuse", "fuse-open"} {
 		for _, lock := range []string{"mutex", "atomic"} {
@@ -94,7 +84,7 @@ func BenchmarkFuse(b *testing.B) {
 }
 
 func TestFusePathsExact(t *testing.T) {
-	requireFuse(t)
+	testenv.RequireFuse(t)
 	results, err := Run(context.Background(), Config{
 		Locks:      []string{"ticket", "sharded"},
 		Goroutines: []int{1, 4},
@@ -113,7 +103,7 @@ func TestFusePathsExact(t *testing.T) {
 // TestFilePath drives a file that is not a fresh counter: a lockbench mount
 // whose counter already holds 5; the check is relative to the start value.
 func TestFilePath(t *testing.T) {
-	requireFuse(t)
+	testenv.RequireFuse(t)
 	p, err := LookupPath("fuse")
 	require.NoError(t, err)
 	target, err := p.Attach(CounterConfig{Lock: "mutex"})

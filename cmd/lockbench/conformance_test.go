@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lockbench/lockbench/internal/conformance"
+	"github.com/lockbench/lockbench/internal/testenv"
 	"github.com/lockbench/lockbench/kernel"
 	"github.com/lockbench/lockbench/kernel/fusefs"
 )
@@ -67,7 +68,7 @@ func (s fuseSystem) Open(name string, flag int) (conformance.File, error) {
 func (s fuseSystem) RmmodCounter() error { return s.k.Rmmod("counter") }
 
 func TestConformanceThroughFUSE(t *testing.T) {
-	requireFuse(t)
+	testenv.RequireFuse(t)
 	k := loaded(t)
 	dir := t.TempDir()
 	server, err := fusefs.Mount(dir, k)

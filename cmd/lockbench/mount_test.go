@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lockbench/lockbench/internal/testenv"
 )
 
 // TestMain lets the test binary be lockbench itself, for tests that need a
@@ -23,23 +25,6 @@ func TestMain(m *testing.M) {
 		os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 	}
 	os.Exit(m.Run())
-}
-
-func requireFuse(t *testing.T) {
-	t.Helper()
-	why := ""
-	if os.Geteuid() != 0 {
-		why = "mounting with DirectMountStrict needs root"
-	} else if _, err := os.Stat("/dev/fuse"); err != nil {
-		why = "no /dev/fuse: " + err.Error()
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI must run the FUSE tests, but %s", why)
-	}
-	t.Skip(why)
 }
 
 // syncBuffer is a bytes.Buffer that a child's output copier and the test
@@ -86,7 +71,7 @@ func server(t *testing.T, dir string) (*exec.Cmd, *syncBuffer) {
 // stale ("Transport endpoint is not connected"), the next mount on the same
 // directory clears it and succeeds, and no mount is left behind.
 func TestMountSurvivesKill9(t *testing.T) {
-	requireFuse(t)
+	testenv.RequireFuse(t)
 	dir := t.TempDir()
 	first, _ := server(t, dir)
 	counter := filepath.Join(dir, "counter")
@@ -128,7 +113,7 @@ func TestMountSurvivesKill9(t *testing.T) {
 }
 
 func TestMountSignalUnmounts(t *testing.T) {
-	requireFuse(t)
+	testenv.RequireFuse(t)
 	dir := t.TempDir()
 	cmd, out := server(t, dir)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "counter"), []byte("I"), 0))

@@ -69,6 +69,18 @@ func Mount(dir string, k *kernel.Kernel) (*fuse.Server, error) {
 	return server, nil
 }
 
+// Available says why Mount cannot work here, or nil: a direct mount needs
+// root and /dev/fuse.
+func Available() error {
+	if os.Geteuid() != 0 {
+		return errors.New("fusefs: mounting with DirectMountStrict needs root")
+	}
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		return fmt.Errorf("fusefs: no /dev/fuse: %w", err)
+	}
+	return nil
+}
+
 // ClearStale detects a stale mount at dir, the one a killed server leaves
 // ("Transport endpoint is not connected"), and detaches it (a lazy unmount).
 // It reports whether it cleared one.

@@ -14,37 +14,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lockbench/lockbench/internal/testenv"
+
 	_ "github.com/lockbench/lockbench/counter"
 	_ "github.com/lockbench/lockbench/hello"
 	"github.com/lockbench/lockbench/kernel"
 	"github.com/lockbench/lockbench/kernel/fusefs"
 )
 
-// requireFuse skips where FUSE cannot run, saying why; in CI it must run.
-func requireFuse(t *testing.T) {
-	t.Helper()
-	why := ""
-	switch {
-	case os.Geteuid() != 0:
-		why = "mounting with DirectMountStrict needs root"
-	default:
-		if _, err := os.Stat("/dev/fuse"); err != nil {
-			why = "no /dev/fuse: " + err.Error()
-		}
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI must run the FUSE tests, but %s", why)
-	}
-	t.Skip(why)
-}
-
 // mounted boots a kernel with counter and hello and mounts its /proc.
 func mounted(t *testing.T) (*kernel.Kernel, string) {
 	t.Helper()
-	requireFuse(t)
+	testenv.RequireFuse(t)
 	k := kernel.New()
 	require.NoError(t, k.Insmod("counter", "lock=ticket"))
 	require.NoError(t, k.Insmod("hello"))
