@@ -18,9 +18,11 @@ import (
 //	benchstat -col /lock -row /g new.txt
 //
 // The full matrix (every guard × 4 goroutine counts × 3 mixes × 2 critical
-// sections × 2 paths) takes about 10 minutes on 2 cores at the default
-// -benchtime; -short keeps mix=inc, cs=0 and g=1 and GOMAXPROCS (about a
-// minute). Select cells with the usual pattern, e.g.
+// sections × 2 paths, and the xsync baseline) takes about 12 minutes on 2
+// cores at the default -benchtime, and `go test -bench . ./bench` adds the
+// preemption matrix and, as root, the FUSE benchmarks (about 15 minutes in
+// all); -short keeps mix=inc, cs=0 and g=1 and GOMAXPROCS and skips the
+// rest (about a minute). Select cells with the usual pattern, e.g.
 // -bench 'Counter/lock=(mutex|ticket)/g=8/'.
 func BenchmarkCounter(b *testing.B) {
 	for _, spec := range benchmarkSpecs(testing.Short()) {
@@ -58,6 +60,9 @@ func benchmarkSpecs(short bool) []Spec {
 //
 //	lockbench run -path direct -g 1,1x,4x -locks ticket:spin,ticket:yield,ticket:park
 func BenchmarkPreemption(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short: the preemption matrix takes about a minute")
+	}
 	procs := runtime.GOMAXPROCS(0)
 	for _, lock := range []string{"tas", "ttas", "ticket", "mcs", "qspin"} {
 		ops, err := locks.Lookup(lock)

@@ -71,6 +71,9 @@ func BenchmarkPipePingPong(b *testing.B) {
 // descriptor per goroutine with pwrite (path=fuse), and open-write-close per
 // operation as a shell does (path=fuse-open). Root and /dev/fuse only.
 func BenchmarkFuse(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short: FUSE round trips take tens of microseconds each")
+	}
 	testenv.RequireFuse(b)
 	procs := runtime.GOMAXPROCS(0)
 	for _, path := range []string{"fuse", "fuse-open"} {
