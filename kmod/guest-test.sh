@@ -56,7 +56,7 @@ if [ ! -s "$vmlinuz" ]; then
 	# apt-get download, not install: installing an image runs update-initramfs.
 	log "fetching the kernel image linux-image-$kver"
 	dl=$(mktemp -d)
-	chmod 755 "$dl" # apt downloads as the _apt user
+	chmod 777 "$dl" # apt downloads as its _apt user, which must write here
 	(cd "$dl" && apt-get download -qq "linux-image-$kver" && dpkg-deb -x linux-image-*.deb x)
 	cp "$dl/x/boot/vmlinuz-$kver" "$vmlinuz"
 	rm -rf "$dl"
