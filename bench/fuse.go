@@ -3,7 +3,6 @@ package bench
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -142,11 +141,7 @@ func (c *fdClient) write(cmd []byte, n int) (int, error) {
 
 func (c *fdClient) Read(n int) (int, error) {
 	for i := range n {
-		m, err := c.f.ReadAt(c.buf[:], 0)
-		if err != nil && err != io.EOF {
-			return i, err
-		}
-		if _, err := parseValue(c.buf[:m]); err != nil {
+		if err := readValueAt(c.f, c.buf[:]); err != nil {
 			return i, err
 		}
 	}
@@ -187,12 +182,9 @@ func (c *openPerOpClient) Read(n int) (int, error) {
 		if err != nil {
 			return i, err
 		}
-		m, err := f.ReadAt(c.buf[:], 0)
+		err = readValueAt(f, c.buf[:])
 		f.Close()
-		if err != nil && err != io.EOF {
-			return i, err
-		}
-		if _, err := parseValue(c.buf[:m]); err != nil {
+		if err != nil {
 			return i, err
 		}
 	}

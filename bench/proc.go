@@ -73,15 +73,22 @@ func (c *procClient) write(cmd []byte, n int) (int, error) {
 
 func (c *procClient) Read(n int) (int, error) {
 	for i := range n {
-		m, err := c.f.ReadAt(c.buf[:], 0)
-		if err != nil && err != io.EOF {
-			return i, err
-		}
-		if _, err := parseValue(c.buf[:m]); err != nil {
+		if err := readValueAt(c.f, c.buf[:]); err != nil {
 			return i, err
 		}
 	}
 	return n, nil
+}
+
+// readValueAt reads the counter's value at offset 0, as `cat` does, and
+// parses it; buf must hold any int64 and its newline.
+func readValueAt(r io.ReaderAt, buf []byte) error {
+	m, err := r.ReadAt(buf, 0)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	_, err = parseValue(buf[:m])
+	return err
 }
 
 func (c *procClient) Close() error { return c.f.Close() }

@@ -145,10 +145,7 @@ func (l *MCS) unlockSlow(h uint32) {
 			return
 		}
 		// A successor has swapped tail but not linked yet: wait for it.
-		s := spinner{policy: WaitYield}
-		for succ = next.Load(); succ == 0; succ = next.Load() {
-			s.spin()
-		}
+		succ = awaitLink(next)
 	}
 	if h == mcsFast {
 		l.fastNext.Store(0) // the lock's node is free for the next empty-queue arrival

@@ -128,3 +128,15 @@ func sleepUntilGranted(n *qnode) {
 	}
 	_ = n.state.Load() // granted; orders what follows after the hand-off, for the race detector too
 }
+
+// awaitLink waits for a successor that has swapped itself into the tail to
+// store its index in next, and returns it. The window is a few instructions
+// of the successor's; it yields in case the successor was preempted there.
+func awaitLink(next *atomic.Uint32) uint32 {
+	s := spinner{policy: WaitYield}
+	succ := next.Load()
+	for ; succ == 0; succ = next.Load() {
+		s.spin()
+	}
+	return succ
+}

@@ -137,11 +137,7 @@ func (l *QSpin) lockSlow() {
 		break
 	}
 	// Pass the head of the queue to the successor once it has linked.
-	ws := spinner{policy: WaitYield}
-	succ := n.next.Load()
-	for ; succ == 0; succ = n.next.Load() {
-		ws.spin()
-	}
+	succ := awaitLink(&n.next)
 	grant(node(succ), false) // no hand-off: we hold the lock and must run to release it
 	putNode(n)
 }

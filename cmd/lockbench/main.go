@@ -87,7 +87,8 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	var e *exitError
 	if errors.As(err, &e) {
-		if e != errFailure {
+		// A FAILURE was reported already, and help is not an error.
+		if e != errFailure && e.code != 0 {
 			fmt.Fprintf(stderr, "lockbench: %v\n", e.err)
 		}
 		return e.code

@@ -77,9 +77,10 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	code, out, _ := lockbench("run", "-h")
+	code, out, errOut := lockbench("run", "-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "-locks")
+	assert.Empty(t, errOut, "help is not an error")
 	code, out, _ = lockbench("help")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "lockbench report")
