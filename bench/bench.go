@@ -150,5 +150,10 @@ func DefaultGoroutines() []int {
 // DefaultCS returns the critical-section lengths of the standard matrix.
 func DefaultCS() []time.Duration { return []time.Duration{0, 100 * time.Nanosecond} }
 
+// Baselines returns the guards that are not locks: shown beside the locks
+// for reference (what a lock-free counter costs), never ranked as the best
+// lock.
+func Baselines() []string { return []string{counter.GuardAtomic, counter.GuardSharded, GuardXsync} }
+
 // DefaultLocks returns every guard the counter accepts.
 func DefaultLocks() []string { return counter.Guards() }

@@ -96,12 +96,13 @@ func benchmarkCounter(b *testing.B, spec Spec) {
 		}
 	}()
 	b.ReportAllocs()
-	elapsed := t.run(budgetLimiter(b.N), b.ResetTimer)
+	elapsed, interference := t.run(budgetLimiter(b.N), b.ResetTimer)
 	b.StopTimer()
 	r, err := t.finish(elapsed, b.Name())
 	if err != nil {
 		b.Fatal(err)
 	}
+	r.Interference = interference
 	for _, m := range r.metrics() {
 		b.ReportMetric(m.value, m.unit)
 	}
@@ -163,7 +164,7 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		elapsed := t.run(budgetLimiter(b.N), b.ResetTimer)
+		elapsed, _ := t.run(budgetLimiter(b.N), b.ResetTimer)
 		b.StopTimer()
 		if _, err := t.finish(elapsed, b.Name()); err != nil {
 			b.Fatal(err)

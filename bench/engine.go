@@ -3,12 +3,15 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/lockbench/lockbench/internal/cacheline"
+	"github.com/lockbench/lockbench/internal/cpuload"
+	"github.com/lockbench/lockbench/internal/sample"
 	"github.com/lockbench/lockbench/internal/work"
 )
 
@@ -35,6 +38,12 @@ const (
 	// random sample of all its samples (reservoir sampling), so percentiles
 	// cover the whole trial, not its end.
 	reservoirSize = 4096
+	// windowShift sets the progress windows that fairness is measured over:
+	// 2^20 ns, about 1 ms, a tenth of the Go scheduler's 10 ms time slice and
+	// hundreds of chunks of a cheap operation. A goroutine's window count is
+	// the number of windows in which it started a chunk: in which it ran and
+	// made progress.
+	windowShift = 20
 )
 
 // clockCost is the cost of one monotonic clock read, measured once.
@@ -93,6 +102,7 @@ type worker struct {
 	ops      uint64
 	incs     uint64
 	decs     uint64
+	windows  uint64 // progress windows: see windowShift
 	err      error
 	samples  []int64 // latency samples in ns: a reservoir once full
 	nsamples int     // samples taken, possibly more than len(samples)
@@ -106,6 +116,12 @@ type trial struct {
 	shape      mixShape
 	thinkSteps int
 	workers    []worker
+	// pin, if not nil, binds worker i's goroutine to an OS thread on CPU
+	// pin[i] for the whole load (see pinThread).
+	pin []int
+	// warmNet is the increments minus decrements of the warm-up load, which
+	// the counter's final value includes.
+	warmNet int64
 }
 
 // prepare attaches the counter and opens one client per goroutine.
@@ -149,26 +165,68 @@ func prepare(spec Spec, allowBroken bool, target string) (_ *trial, err error) {
 	return t, nil
 }
 
-// run drives the load until lim says stop and returns the elapsed time.
-// started, if not nil, is called just before the goroutines are released
-// (a benchmark resets its timer there).
-func (t *trial) run(lim *limiter, started func()) time.Duration {
+// run drives the load until lim says stop and returns the elapsed time and
+// the fraction of the machine's CPU capacity that went to other processes
+// or the hypervisor meanwhile (NaN where it cannot be read; see package
+// cpuload). started, if not nil, is called just before the goroutines are
+// released (a benchmark resets its timer there).
+func (t *trial) run(lim *limiter, started func()) (time.Duration, float64) {
 	var wg sync.WaitGroup
 	gate := make(chan struct{})
+	ready := make(chan error, len(t.workers))
 	for i := range t.workers {
 		w := &t.workers[i]
 		wg.Go(func() {
+			if t.pin != nil {
+				ready <- pinThread(t.pin[i])
+			}
 			<-gate
 			w.loop(lim, t.shape, t.thinkSteps, uint64(i)+1)
 		})
 	}
+	if t.pin != nil {
+		for range t.workers {
+			if err := <-ready; err != nil {
+				// Pinning is an option of the measurement, not of the
+				// load: a CPU that refuses it leaves that goroutine free.
+				t.pin = nil
+			}
+		}
+	}
 	if started != nil {
 		started()
 	}
+	before, loadErr := cpuload.Take()
 	start := time.Now()
 	close(gate)
 	wg.Wait()
-	return time.Since(start)
+	elapsed := time.Since(start)
+	after, err := cpuload.Take()
+	if loadErr != nil || err != nil {
+		return elapsed, math.NaN()
+	}
+	return elapsed, cpuload.Interference(before, after)
+}
+
+// warmUp runs the load for d and discards what it measured, so that a
+// trial's first moments stay out of its result: the workers' goroutine
+// stacks growing, the new counter's cache lines and pages coming in, idle Ps'
+// threads being woken, and each worker's chunk size converging from
+// minChunk. The counter keeps the warm-up's operations, which finish
+// accounts for.
+func (t *trial) warmUp(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	lim := timedLimiter()
+	timer := time.AfterFunc(d, func() { lim.stop.Store(true) })
+	defer timer.Stop()
+	t.run(lim, nil)
+	for i := range t.workers {
+		w := &t.workers[i]
+		t.warmNet += int64(w.incs) - int64(w.decs)
+		w.ops, w.incs, w.decs, w.windows, w.nsamples = 0, 0, 0, 0, 0
+	}
 }
 
 // loop is one goroutine's load.
@@ -199,6 +257,8 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 	// chunk, and after its first operation.
 	base := time.Now()
 	start := time.Since(base)
+	var windows uint64
+	lastWindow := ^uint64(0)
 	var err error
 	for err == nil {
 		n := lim.next(size)
@@ -214,6 +274,9 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 		}
 		// The sample: the chunk's first operation, alone.
 		t0 := time.Since(base)
+		if win := uint64(t0) >> windowShift; win != lastWindow {
+			windows, lastWindow = windows+1, win
+		}
 		if elapsed := t0 - start; done > 0 && elapsed > 0 {
 			// Size this chunk's successor from the last one's duration.
 			size = int(float64(done) * float64(target) / float64(elapsed))
@@ -232,7 +295,7 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 	if err != nil {
 		lim.stop.Store(true) // one failing goroutine ends the trial
 	}
-	w.ops, w.incs, w.decs, w.err = ops, incs, decs, err
+	w.ops, w.incs, w.decs, w.windows, w.err = ops, incs, decs, windows, err
 }
 
 // issueRun has the client perform k operations of one kind and counts those
@@ -276,7 +339,26 @@ type Result struct {
 	Ops          uint64        // operations completed by all goroutines
 	Elapsed      time.Duration // wall time from release to the last goroutine's stop
 	PerGoroutine []uint64      // operations per goroutine
-	Latency      Latency       // sampled latency of one operation
+	// Windows is, per goroutine, the number of progress windows (about
+	// 1 ms each) in which it ran and made progress: see Fairness.
+	Windows []uint64
+	Latency Latency // sampled latency of one operation
+	// Interference is the fraction of the machine's CPU capacity that went
+	// to other processes or the hypervisor during the trial (package
+	// cpuload); NaN where it could not be read.
+	Interference float64
+	// Speed is the machine's speed during the trial against its usual
+	// speed in this process, from a probe before and after it (see
+	// speedProbe): 1 is usual; 0 where it was not measured.
+	Speed float64
+	// Tries is how many times the trial ran: more than one when the first
+	// tries were disturbed (Interference above the run's maximum).
+	Tries int
+}
+
+// Disturbance is what the trial measured of the machine while it ran.
+func (r *Result) Disturbance() sample.Disturbance {
+	return sample.Disturbance{Interference: r.Interference, Speed: r.Speed}
 }
 
 // NsPerOp is wall time per operation of the whole load, as go test -bench
@@ -286,11 +368,16 @@ func (r *Result) NsPerOp() float64 { return float64(r.Elapsed.Nanoseconds()) / f
 // OpsPerSec is the load's throughput.
 func (r *Result) OpsPerSec() float64 { return float64(r.Ops) / max(r.Elapsed.Seconds(), 1e-9) }
 
-// Fairness is Jain's index of the per-goroutine counts.
-func (r *Result) Fairness() float64 { return JainIndex(r.PerGoroutine) }
+// Fairness is Jain's index of the goroutines' progress rates (see
+// ProgressRates): how evenly the guard shares itself among the goroutines
+// that are running, with the scheduler's choice of which goroutines run left
+// out.
+func (r *Result) Fairness() float64 { return JainIndex(r.rates()) }
 
-// MaxMin is the busiest goroutine's count over the least busy one's.
-func (r *Result) MaxMin() float64 { return MaxMinRatio(r.PerGoroutine) }
+// MaxMin is the fastest goroutine's progress rate over the slowest one's.
+func (r *Result) MaxMin() float64 { return MaxMinRatio(r.rates()) }
+
+func (r *Result) rates() []float64 { return ProgressRates(r.PerGoroutine, r.Windows) }
 
 // CorrectnessError reports a trial whose counter did not end at the
 // increments minus the decrements issued: the guard lost updates.
@@ -309,8 +396,8 @@ func (e *CorrectnessError) Error() string {
 // finish checks the trial's outcome and assembles its result. It does not
 // close the trial.
 func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
-	r := &Result{Spec: t.spec, Elapsed: elapsed, PerGoroutine: make([]uint64, len(t.workers))}
-	var want int64
+	r := &Result{Spec: t.spec, Elapsed: elapsed, PerGoroutine: make([]uint64, len(t.workers)), Windows: make([]uint64, len(t.workers)), Interference: math.NaN(), Tries: 1}
+	want := t.warmNet
 	var errs []error
 	var samples []float64
 	for i := range t.workers {
@@ -319,6 +406,7 @@ func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
 			errs = append(errs, fmt.Errorf("bench: %s: goroutine %d: %w", name, i, w.err))
 		}
 		r.PerGoroutine[i] = w.ops
+		r.Windows[i] = w.windows
 		r.Ops += w.ops
 		want += int64(w.incs) - int64(w.decs)
 		for _, s := range w.samples[:min(w.nsamples, len(w.samples))] {

@@ -1,11 +1,13 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/internal/sample"
 	"github.com/lockbench/lockbench/internal/sysinfo"
 )
 
@@ -30,6 +33,40 @@ type Config struct {
 
 	Duration time.Duration // of each trial; default 1s
 	Count    int           // trials of each configuration; default 1
+
+	// Warmup is how long each trial's load runs, and is thrown away, before
+	// the trial is measured (see trial.warmUp); 0 for none.
+	Warmup time.Duration
+
+	// MaxInterference is the most Interference (the share of the machine's
+	// CPU capacity that went to other processes or the hypervisor) a trial
+	// may see, and MaxSpeedChange the most its Speed may differ from the
+	// usual (0.2: within a factor 1.2 either way), for it to count as
+	// undisturbed; defaults sample.DefaultMaxInterference and
+	// sample.DefaultMaxSpeedChange. A disturbed trial runs again, up to
+	// Tries times in all, after a pause of one Duration; if every try is
+	// disturbed, the least disturbed is kept and its units say so.
+	MaxInterference float64
+	MaxSpeedChange  float64
+	Tries           int // default 3
+
+	// Precision, if positive, asks for every configuration's median ns/op to
+	// be known to within ±Precision (relative half-width of its 95%
+	// confidence interval, 0.05 for ±5%): after the Count rounds, Run adds
+	// rounds of trials of the configurations that have not converged (the
+	// widest first, when the budget cannot pay for a whole round) until each
+	// meets it, reaches MaxSamples trials, or is found bimodal (two separate
+	// clusters, which more trials would not narrow), or until Budget is
+	// spent.
+	Precision float64
+	// Budget bounds the whole run's wall time, when positive: no trial of
+	// the precision rounds starts unless the mean trial so far would end
+	// within it. The Count rounds always run.
+	Budget time.Duration
+
+	// Pin binds each worker goroutine to an OS thread on a CPU of its own,
+	// in trials where the goroutines are no more than the usable CPUs.
+	Pin bool
 
 	// AllowBroken admits deliberately broken locks (busted) as guards, so
 	// that a run can prove its correctness check bites.
@@ -54,9 +91,13 @@ type Config struct {
 // Progress reports where a run is.
 type Progress struct {
 	Trial  int  // 1-based number of the trial about to run
-	Trials int  // trials in the run
+	Trials int  // trials in the run as planned so far: precision rounds add to it
 	Spec   Spec // the trial's configuration
 }
+
+// MaxSamples is the most trials a precision round gives one configuration,
+// whatever the budget, unless Count is larger.
+const MaxSamples = 30
 
 // withDefaults fills the empty fields of c with the standard matrix.
 func (c Config) withDefaults() Config {
@@ -80,6 +121,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Count == 0 {
 		c.Count = 1
+	}
+	if c.MaxInterference == 0 {
+		c.MaxInterference = sample.DefaultMaxInterference
+	}
+	if c.MaxSpeedChange == 0 {
+		c.MaxSpeedChange = sample.DefaultMaxSpeedChange
+	}
+	if c.Tries == 0 {
+		c.Tries = 3
 	}
 	return c
 }
@@ -143,6 +193,24 @@ func (c Config) Validate() error {
 	if c.Count < 0 {
 		errs = append(errs, fmt.Errorf("bench: negative count %d", c.Count))
 	}
+	if c.Warmup < 0 {
+		errs = append(errs, fmt.Errorf("bench: negative warm-up %v", c.Warmup))
+	}
+	if c.MaxInterference < 0 || c.MaxInterference > 1 {
+		errs = append(errs, fmt.Errorf("bench: maximum interference %v is not a fraction between 0 and 1", c.MaxInterference))
+	}
+	if c.MaxSpeedChange < 0 {
+		errs = append(errs, fmt.Errorf("bench: negative maximum speed change %v", c.MaxSpeedChange))
+	}
+	if c.Tries < 0 {
+		errs = append(errs, fmt.Errorf("bench: negative tries %d", c.Tries))
+	}
+	if c.Precision < 0 || c.Precision >= 1 {
+		errs = append(errs, fmt.Errorf("bench: precision %v is not a fraction between 0 and 1 (0.05 is ±5%%)", c.Precision))
+	}
+	if c.Budget < 0 {
+		errs = append(errs, fmt.Errorf("bench: negative budget %v", c.Budget))
+	}
 	return errors.Join(errs...)
 }
 
@@ -165,9 +233,11 @@ func (c Config) Specs() []Spec {
 }
 
 // Run runs cfg's matrix: Count rounds, each running every configuration once
-// for Duration (A B C A B C ..., so that drift in the machine hits all alike).
-// Results go to cfg.Output in the Go benchmark format as they finish, after
-// configuration lines describing the machine.
+// for Duration (A B C A B C ..., so that drift in the machine hits all alike),
+// then, with a Precision, rounds of the configurations whose intervals are
+// still the widest (see Config.Precision). Results go to cfg.Output in the Go
+// benchmark format as they finish, after configuration lines describing the
+// machine and the run's settings.
 //
 // A trial whose counter ends wrong, or whose operations fail, is an error
 // that names the lock and the trial; it writes no result and the run goes on.
@@ -189,40 +259,192 @@ func Run(ctx context.Context, cfg Config) ([]*Result, error) {
 			return nil, err
 		}
 	}
-	fileConfig := machineConfig()
+	fileConfig := append(machineConfig(), cfg.settings()...)
 	for _, l := range cfg.Labels {
 		fileConfig = append(fileConfig, benchfmt.Config{Key: l.Key, Value: []byte(l.Value), File: true})
 	}
+	r := newRunner(ctx, cfg)
+	r.trial = func(spec Spec, name string) (*timedResult, error) { return runTrial(ctx, spec, cfg, name) }
+	r.emit = func(res *timedResult) error { return w.Write(res.benchfmt(fileConfig)) }
+	return r.run()
+}
 
+// settings returns the configuration lines that say how the run measured,
+// so that a results file carries them (and reports can judge its cells by
+// them).
+func (c Config) settings() []benchfmt.Config {
+	line := func(k, v string) benchfmt.Config { return benchfmt.Config{Key: k, Value: []byte(v), File: true} }
+	pin := "off"
+	if c.Pin {
+		pin = fmt.Sprintf("on where g <= %d usable CPUs", len(usableCPUs()))
+	}
+	out := []benchfmt.Config{
+		line("trial", c.Duration.String()),
+		line("warmup", c.Warmup.String()),
+		line("pin", pin),
+		line(sample.MaxInterferenceKey, strconv.FormatFloat(c.MaxInterference, 'g', -1, 64)),
+		line(sample.MaxSpeedChangeKey, strconv.FormatFloat(c.MaxSpeedChange, 'g', -1, 64)),
+	}
+	if c.Precision > 0 {
+		out = append(out, line(sample.PrecisionKey, strconv.FormatFloat(c.Precision, 'g', -1, 64)))
+		if c.Budget > 0 {
+			out = append(out, line("budget", c.Budget.String()))
+		}
+	}
+	return out
+}
+
+// runner runs a matrix's trials, keeps each configuration's ns/op, and
+// schedules the precision rounds. Its clock and its trial are fields, so
+// that the scheduling can be tested without running anything.
+type runner struct {
+	ctx   context.Context
+	cfg   Config
+	specs []Spec
+	now   func() time.Time
+	// trial runs one trial of spec (with its retries); emit writes a result.
+	trial func(spec Spec, name string) (*timedResult, error)
+	emit  func(*timedResult) error
+
+	start    time.Time
+	samples  [][]float64 // ns/op of each spec's finished trials
+	attempts []int       // trials started of each spec, finished or not
+	started  int         // trials started in all
+	planned  int         // trials planned so far, for Progress
+	spent    time.Duration
+	results  []*Result
+	errs     []error
+}
+
+func newRunner(ctx context.Context, cfg Config) *runner {
 	specs := cfg.Specs()
-	trials := len(specs) * cfg.Count
-	var results []*Result
-	var errs []error
-	for round := range cfg.Count {
-		for i, spec := range specs {
-			if err := ctx.Err(); err != nil {
-				return results, errors.Join(append(errs, err)...)
-			}
-			k := round*len(specs) + i + 1
-			if cfg.Progress != nil {
-				cfg.Progress(Progress{Trial: k, Trials: trials, Spec: spec})
-			}
-			name := fmt.Sprintf("trial %d of %d (%s)", k, trials, spec.Name())
-			r, err := runTimed(ctx, spec, cfg, name)
-			if ctx.Err() != nil {
-				return results, errors.Join(append(errs, ctx.Err())...)
-			}
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			results = append(results, r.Result)
-			if err := w.Write(r.benchfmt(fileConfig)); err != nil {
-				return results, errors.Join(append(errs, err)...)
+	return &runner{
+		ctx:      ctx,
+		cfg:      cfg,
+		specs:    specs,
+		now:      time.Now,
+		samples:  make([][]float64, len(specs)),
+		attempts: make([]int, len(specs)),
+	}
+}
+
+// run runs the Count rounds, then the precision rounds.
+func (r *runner) run() ([]*Result, error) {
+	r.start = r.now()
+	r.planned = len(r.specs) * r.cfg.Count
+	for range r.cfg.Count {
+		for i := range r.specs {
+			if err := r.runOne(i); err != nil {
+				return r.results, errors.Join(append(r.errs, err)...)
 			}
 		}
 	}
-	return results, errors.Join(errs...)
+	if r.cfg.Precision > 0 {
+		if err := r.refine(); err != nil {
+			return r.results, errors.Join(append(r.errs, err)...)
+		}
+	}
+	return r.results, errors.Join(r.errs...)
+}
+
+// runOne runs one trial of specs[i]. Only a cancelled context or a failed
+// write is returned; a failed trial is kept in r.errs.
+func (r *runner) runOne(i int) error {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	r.started++
+	r.attempts[i]++
+	spec := r.specs[i]
+	if r.cfg.Progress != nil {
+		r.cfg.Progress(Progress{Trial: r.started, Trials: max(r.planned, r.started), Spec: spec})
+	}
+	t0 := r.now()
+	res, err := r.trial(spec, fmt.Sprintf("trial %d (%s)", r.started, spec.Name()))
+	r.spent += r.now().Sub(t0)
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	if err != nil {
+		r.errs = append(r.errs, err)
+		return nil
+	}
+	r.samples[i] = append(r.samples[i], res.NsPerOp())
+	r.results = append(r.results, res.Result)
+	return r.emit(res)
+}
+
+// refine adds rounds of trials to the configurations that have not
+// converged, until every one meets the precision (or cannot, see unsettled)
+// or until the next trial would overrun the budget. A round runs each
+// unsettled configuration once, in matrix order, as the Count rounds do;
+// when the budget left cannot pay for a whole round, the round keeps the
+// configurations with the widest intervals.
+func (r *runner) refine() error {
+	for {
+		todo := r.unsettled()
+		if len(todo) == 0 {
+			return nil
+		}
+		if mean := r.meanTrial(); r.cfg.Budget > 0 && mean > 0 {
+			fit := int((r.cfg.Budget - r.now().Sub(r.start)) / mean)
+			if fit < 1 {
+				return nil
+			}
+			todo = todo[:min(len(todo), fit)]
+		}
+		slices.Sort(todo)
+		r.planned = r.started + len(todo)
+		for _, i := range todo {
+			if r.cfg.Budget > 0 && r.now().Sub(r.start)+r.meanTrial() > r.cfg.Budget {
+				return nil
+			}
+			if err := r.runOne(i); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// unsettled returns the configurations still to refine, widest interval
+// first: those wider than the precision, unless they have had MaxSamples
+// trials (or Count, if larger), or have twice Count samples falling into two
+// separate clusters (bimodal: reported as such, and not narrowed by more).
+func (r *runner) unsettled() []int {
+	type cell struct {
+		i     int
+		width float64
+	}
+	limit := max(MaxSamples, r.cfg.Count)
+	var cells []cell
+	for i, s := range r.samples {
+		if r.attempts[i] >= limit {
+			continue
+		}
+		w := sample.Summarize(s).RelHalfWidth()
+		if w <= r.cfg.Precision {
+			continue
+		}
+		if len(s) >= 2*r.cfg.Count && sample.Bimodal(s) != nil {
+			continue
+		}
+		cells = append(cells, cell{i, w})
+	}
+	slices.SortStableFunc(cells, func(a, b cell) int { return cmp.Compare(b.width, a.width) })
+	out := make([]int, len(cells))
+	for k, c := range cells {
+		out[k] = c.i
+	}
+	return out
+}
+
+// meanTrial is the mean wall time of the trials so far, retries and
+// warm-ups included.
+func (r *runner) meanTrial() time.Duration {
+	if r.started == 0 {
+		return 0
+	}
+	return r.spent / time.Duration(r.started)
 }
 
 // timedResult is a Result with the allocation counts a timed trial measures.
@@ -231,13 +453,54 @@ type timedResult struct {
 	allocsPerOp, bytesPerOp float64
 }
 
-// runTimed runs one trial for cfg.Duration, or until ctx is done.
+// limits returns the bounds of an undisturbed trial.
+func (c Config) limits() sample.Limits {
+	return sample.Limits{MaxInterference: c.MaxInterference, MaxSpeedChange: c.MaxSpeedChange}
+}
+
+// runTrial runs one trial of spec, again while it is disturbed (see
+// Config.MaxInterference), and returns the least disturbed try.
+func runTrial(ctx context.Context, spec Spec, cfg Config, name string) (*timedResult, error) {
+	limits := cfg.limits()
+	var kept *timedResult
+	for try := 1; ; try++ {
+		res, err := runTimed(ctx, spec, cfg, name)
+		if err != nil {
+			return nil, err
+		}
+		if kept == nil || limits.Score(res.Disturbance()) < limits.Score(kept.Disturbance()) {
+			kept = res
+		}
+		kept.Tries = try
+		if !limits.Disturbed(res.Disturbance()) || try >= cfg.Tries || ctx.Err() != nil {
+			return kept, nil
+		}
+		// Let a passing disturbance pass before trying again.
+		select {
+		case <-ctx.Done():
+			return kept, nil
+		case <-time.After(cfg.Duration):
+		}
+	}
+}
+
+// runTimed runs one trial: cfg.Warmup of load thrown away, then cfg.Duration
+// measured, or until ctx is done.
 func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedResult, error) {
 	t, err := prepare(spec, cfg.AllowBroken, cfg.Target)
 	if err != nil {
 		return nil, err
 	}
 	defer t.close()
+	if cpus := usableCPUs(); cfg.Pin && spec.Goroutines <= len(cpus) {
+		t.pin = cpus[:spec.Goroutines]
+	}
+	// As go test does before each benchmark: the garbage of the trials
+	// before is collected now, not during this one.
+	runtime.GC()
+	t.warmUp(cfg.Warmup)
+	sp := probe()
+	before := sp.measure()
 
 	lim := timedLimiter()
 	stopOnCancel := context.AfterFunc(ctx, func() { lim.stop.Store(true) })
@@ -246,13 +509,16 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 	defer timer.Stop()
 
 	count0, bytes0 := allocs()
-	elapsed := t.run(lim, nil)
+	elapsed, interference := t.run(lim, nil)
 	count1, bytes1 := allocs()
+	speed := sp.speed(before, sp.measure())
 
 	r, err := t.finish(elapsed, name)
 	if err != nil {
 		return nil, err
 	}
+	r.Interference = interference
+	r.Speed = speed
 	ops := float64(max(r.Ops, 1))
 	return &timedResult{
 		Result:      r,
@@ -315,6 +581,12 @@ func (r *Result) metrics() []metric {
 		{r.Fairness(), "fairness"},
 		{r.MaxMin(), "max/min"},
 	}
+	if !math.IsNaN(r.Interference) {
+		ms = append(ms, metric{r.Interference, sample.InterferenceUnit})
+	}
+	if r.Speed > 0 {
+		ms = append(ms, metric{r.Speed, sample.SpeedUnit})
+	}
 	if r.Latency.Samples >= minLatencySamples {
 		ms = append(ms,
 			metric{r.Latency.P50, "p50-ns"},
@@ -344,6 +616,8 @@ func unitMetadata() []*benchfmt.UnitMetadata {
 		{"p50-ns", "lower"},
 		{"p99-ns", "lower"},
 		{"p999-ns", "lower"},
+		{sample.InterferenceUnit, "lower"},
+		{sample.SpeedUnit, "higher"},
 	} {
 		out = append(out, &benchfmt.UnitMetadata{
 			UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u.unit, Key: "better"},

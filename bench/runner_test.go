@@ -30,6 +30,7 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 		CS:         []time.Duration{0},
 		Paths:      []string{"proc"},
 		Duration:   30 * time.Millisecond,
+		Warmup:     5 * time.Millisecond,
 		Count:      2,
 		Output:     &out,
 		Progress:   func(p Progress) { progress = append(progress, p) },
@@ -62,6 +63,8 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 				switch v.Unit {
 				case "B/op", "allocs/op":
 					assert.Zero(t, v.Value, "%s %s", rec.Name, v.Unit)
+				case "interference":
+					assert.True(t, v.Value >= 0 && v.Value <= 1, "%s %s %v", rec.Name, v.Unit, v.Value)
 				default:
 					assert.Positive(t, v.Value, "%s %s", rec.Name, v.Unit)
 				}
@@ -82,14 +85,18 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 	}
 	// benchfmt tidies units to base units, as benchstat shows them: p50-ns
 	// is read back as p50-sec.
-	for _, u := range []string{"sec/op", "B/op", "allocs/op", "ops/s", "fairness", "max/min", "p50-sec", "p99-sec", "p999-sec"} {
+	for _, u := range []string{"sec/op", "B/op", "allocs/op", "ops/s", "fairness", "max/min", "p50-sec", "p99-sec", "p999-sec", "interference", "speed"} {
 		assert.True(t, units[u], "unit %s missing; have %v", u, units)
 	}
 	require.NotNil(t, config)
-	for _, key := range []string{"goos", "goarch", "cpu", "gomaxprocs", "go", "kernel", "lockbench", "pkg"} {
+	for _, key := range []string{"goos", "goarch", "cpu", "gomaxprocs", "go", "kernel", "lockbench", "pkg",
+		"trial", "warmup", "pin", "max-interference", "max-speed-change"} {
 		assert.NotEmpty(t, config.GetConfig(key), "configuration line %s", key)
 	}
 	assert.Contains(t, text, "Unit ops/s better=higher")
+	assert.Contains(t, text, "Unit interference better=lower")
+	assert.Equal(t, "5ms", config.GetConfig("warmup"))
+	assert.Empty(t, config.GetConfig("precision"), "no precision asked for")
 	assert.Contains(t, text, "ns/op")
 	assert.Contains(t, text, "p99-ns")
 }
@@ -271,4 +278,51 @@ func TestXsyncBaseline(t *testing.T) {
 	cfg.Paths = []string{"proc"}
 	_, err = Run(context.Background(), cfg)
 	assert.ErrorContains(t, err, "lock=xsync is a benchmark baseline for path=direct only")
+}
+
+// TestPinnedRun: with Pin, trials with no more goroutines than usable CPUs
+// bind each to a CPU of its own; the run says so and its results are sound.
+func TestPinnedRun(t *testing.T) {
+	cpus := usableCPUs()
+	if len(cpus) == 0 {
+		t.Skip("no CPU affinity here")
+	}
+	var out bytes.Buffer
+	results, err := Run(context.Background(), Config{
+		Locks: []string{"ticket", "atomic"}, Goroutines: []int{1, len(cpus), 4 * len(cpus)},
+		Mixes: []Mix{MixInc}, CS: []time.Duration{0}, Paths: []string{"direct"},
+		Duration: 20 * time.Millisecond, Count: 1, Pin: true, Output: &out,
+	})
+	require.NoError(t, err)
+	assert.Len(t, results, 6)
+	assert.Contains(t, out.String(), "pin: on where g <= "+strconv.Itoa(len(cpus))+" usable CPUs")
+}
+
+func TestWarmUpKeepsTheCountExact(t *testing.T) {
+	// The counter keeps the warm-up's operations; the check must count them.
+	results, err := Run(context.Background(), Config{
+		Locks: []string{"mutex"}, Goroutines: []int{4}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
+		Paths: []string{"proc"}, Duration: 10 * time.Millisecond, Warmup: 10 * time.Millisecond, Count: 2,
+	})
+	require.NoError(t, err)
+	require.Len(t, results, 2)
+	for _, r := range results {
+		assert.Positive(t, r.Ops)
+		assert.Equal(t, 1, r.Tries)
+		assert.Positive(t, r.Speed)
+	}
+}
+
+func TestPinThreadBindsTheThread(t *testing.T) {
+	cpus := usableCPUs()
+	if len(cpus) < 1 {
+		t.Skip("no CPU affinity here")
+	}
+	done := make(chan []int)
+	go func() {
+		require.NoError(t, pinThread(cpus[len(cpus)-1]))
+		done <- usableCPUs()
+	}()
+	assert.Equal(t, []int{cpus[len(cpus)-1]}, <-done, "the goroutine's thread runs on the one CPU")
+	assert.Equal(t, cpus, usableCPUs(), "other threads are unaffected")
 }

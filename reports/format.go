@@ -45,6 +45,12 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 		t.writeText(&b)
 	}
+	if sum := r.Summary(); len(sum) > 0 {
+		b.WriteByte('\n')
+		for _, line := range sum {
+			b.WriteString(line + "\n")
+		}
+	}
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", warn)
 	}
@@ -215,7 +221,7 @@ func (t *Table) writeText(b *strings.Builder) {
 			}
 		}
 		if t.Best != nil {
-			line = append(line, gridCell{col: end, span: 1, text: " " + t.Best[i], align: 'l'})
+			line = append(line, gridCell{col: end, span: 1, text: " " + shortTie(t.Best[i]), align: 'l'})
 		}
 		g.add(false, line...)
 	}
@@ -236,6 +242,16 @@ func (t *Table) writeText(b *strings.Builder) {
 	for i, n := range t.Notes {
 		fmt.Fprintf(b, "%s %s\n", superscript(i+1), n)
 	}
+}
+
+// shortTie abbreviates a tie of more than three columns, "a ≈ b ≈ c ≈ 4
+// more", to keep a text table's width; the other formats list them all.
+func shortTie(best string) string {
+	names := strings.Split(best, TieSeparator)
+	if len(names) <= 3 {
+		return best
+	}
+	return strings.Join(names[:3], TieSeparator) + fmt.Sprintf("%s%d more", TieSeparator, len(names)-3)
 }
 
 func superscripts(idx []int) string {
@@ -325,6 +341,16 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 			b.WriteByte('\n')
 			for i, n := range t.Notes {
 				fmt.Fprintf(&b, "%s %s  \n", superscript(i+1), mdEscape(n))
+			}
+		}
+	}
+	if sum := r.Summary(); len(sum) > 0 {
+		b.WriteString("\n")
+		for _, line := range sum {
+			if item, ok := strings.CutPrefix(line, "  "); ok {
+				fmt.Fprintf(&b, "- %s\n", mdEscape(item))
+			} else {
+				fmt.Fprintf(&b, "\n%s\n\n", mdEscape(line))
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"html/template"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -34,6 +35,9 @@ type htmlChart struct {
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sup":  superscripts,
 	"note": func(i int) string { return superscript(i + 1) },
+	"isWarning": func(s string) bool {
+		return strings.HasPrefix(s, "warning") || strings.HasPrefix(s, "not converged")
+	},
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -71,6 +75,8 @@ figure.chart svg { width: 630px; height: 360px; }
 </table>
 {{with .Notes}}<div class="notes">{{range $i, $n := .}}<div><sup>{{note $i}}</sup> {{$n}}</div>{{end}}</div>{{end}}
 {{end}}
+{{with .Report.Summary}}<h2>How far to trust these figures</h2>
+<ul>{{range .}}<li{{if isWarning .}} class="warn"{{end}}>{{.}}</li>{{end}}</ul>{{end}}
 {{with .Report.Warnings}}<h2>Warnings</h2><ul class="warn">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <script>
 // Record each chart's rendered size and drawn paths, for headless checks.

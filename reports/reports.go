@@ -11,6 +11,15 @@
 // geomean row. For the same input and projections the numbers are the ones
 // benchstat prints.
 //
+// A results file may judge its own cells: trials carry an "interference"
+// unit (the share of the machine that went to other work while they ran)
+// and the file a "max-interference" line, so that cells with disturbed
+// trials are marked and listed; a "precision" line asks that every cell's
+// sec/op interval be within ±precision, and cells wider are marked as not
+// converged. Cells whose values fall into two separate clusters are shown
+// as both clusters, not as a median between them. Tables in which every
+// cell holds the same value (B/op at 0) are left out and named.
+//
 // reports reads result files only; it knows nothing of how they were made.
 package reports
 
@@ -20,12 +29,15 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
 	"golang.org/x/perf/benchunit"
+
+	"github.com/lockbench/lockbench/internal/sample"
 )
 
 // Options selects and shapes the comparison. The projections use benchproc's
@@ -41,6 +53,9 @@ type Options struct {
 	// Best adds, per row, the best column by the unit's direction, or "a ≈ b"
 	// when the best is not significantly better than the runner-up.
 	Best bool
+	// Baselines are columns shown for reference but never named best: the
+	// guards that are not locks (atomic, sharded, xsync).
+	Baselines []string
 }
 
 // ForLocks returns the options that compare locks within one file: one table
@@ -84,6 +99,20 @@ type Report struct {
 	Config   []ConfigLine `json:"config"`             // the first file's configuration lines: the machine
 	Tables   []*Table     `json:"tables"`             // one per unit and table key
 	Warnings []string     `json:"warnings,omitempty"` // malformed input lines, "file:line: message"
+
+	// What the file says of its own cells, one line per cell, from the
+	// sec/op tables: cells with disturbed trials, cells whose interval is
+	// wider than the file's precision target, and bimodal cells.
+	Disturbed   []string `json:"disturbed,omitempty"`
+	Unconverged []string `json:"unconverged,omitempty"`
+	Bimodal     []string `json:"bimodal,omitempty"`
+	// Precision is the file's precision target, 0 if it has none; Cells is
+	// the number of sec/op cells, which Unconverged is out of.
+	Precision float64 `json:"precision,omitempty"`
+	Cells     int     `json:"cells,omitempty"`
+	// Omitted names the units left out because every cell holds the same
+	// value, e.g. "B/op = 0".
+	Omitted []string `json:"omitted,omitempty"`
 }
 
 // ConfigLine is one "key: value" line of a benchmark file.
@@ -105,6 +134,9 @@ type Table struct {
 	Best    []string   `json:"best,omitempty"`    // per row, the best column, "a ≈ b" if not significantly better than the next
 	Geomean []*Geomean `json:"geomean,omitempty"` // per column; only with more than one row
 	Notes   []string   `json:"notes,omitempty"`   // footnotes, referenced by number from cells
+
+	rowKeys, colKeys []benchproc.Key
+	note             func([]error) []int
 }
 
 // Cell is one row and column's sample.
@@ -121,6 +153,14 @@ type Cell struct {
 	Test        string  `json:"test,omitempty"` // "p=0.008 n=5"
 	Significant bool    `json:"significant,omitempty"`
 	Notes       []int   `json:"notes,omitempty"` // 1-based indexes into Table.Notes
+
+	// Disturbed is how many of the cell's trials saw more interference than
+	// the file allows; Unconverged is set when its interval is wider than
+	// the file's precision target (sec/op only); Clusters, when its values
+	// fall into two separate groups, holds both, lower first.
+	Disturbed   int              `json:"disturbed,omitempty"`
+	Unconverged bool             `json:"unconverged,omitempty"`
+	Clusters    []sample.Cluster `json:"clusters,omitempty"`
 
 	sample *benchmath.Sample
 }
@@ -169,7 +209,7 @@ func Build(paths []string, opts Options) (*Report, error) {
 	}
 
 	rep := &Report{Files: paths}
-	g := newGrouper(tableBy, rowBy, colBy)
+	g := newGrouper(tableBy, rowBy, colBy, unitField)
 	files := benchfmt.Files{Paths: paths, AllowStdin: true, AllowLabels: true}
 	for files.Scan() {
 		switch rec := files.Result().(type) {
@@ -179,6 +219,8 @@ func Build(paths []string, opts Options) (*Report, error) {
 			if rep.Config == nil {
 				rep.Config = fileConfig(rec)
 			}
+			// Before the filter, which may drop the disturbance units.
+			g.addDisturbance(rec)
 			ok, err := filter.Apply(rec)
 			if err != nil {
 				rep.Warnings = append(rep.Warnings, err.Error())
@@ -192,6 +234,8 @@ func Build(paths []string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 	units := benchfmt.UnitMetadataMap(files.Units())
+	judge := judgeFrom(rep.Config)
+	rep.Precision = judge.precision
 	thresholds := benchmath.DefaultThresholds
 	thresholds.CompareAlpha = opts.Alpha
 	keys := sortedKeys(g.tables)
@@ -207,9 +251,26 @@ func Build(paths []string, opts Options) (*Report, error) {
 		}
 		t := g.tables[tk].build(tk.Get(unitField), opts, &thresholds, units)
 		t.Title = strings.Join(title, " ")
+		if v, same := t.constant(); same {
+			rep.Omitted = append(rep.Omitted, t.Unit+" = "+v)
+			continue
+		}
+		judge.mark(rep, t, g.disturbance[g.tableID(tk)])
 		rep.Tables = append(rep.Tables, t)
 	}
+	rep.Omitted = uniq(rep.Omitted)
 	return rep, nil
+}
+
+// uniq removes repeated strings, keeping the first of each.
+func uniq(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // fileConfig returns a result's file configuration: the machine description.
@@ -226,7 +287,12 @@ func fileConfig(r *benchfmt.Result) []ConfigLine {
 // grouper sorts results into tables, rows and columns.
 type grouper struct {
 	tableBy, rowBy, colBy *benchproc.Projection
+	unitField             *benchproc.Field
 	tables                map[benchproc.Key]*group
+	// disturbance holds each cell's trials' disturbance units, by the cell's
+	// table key without its unit (see tableID), so that every unit's table
+	// of that cell can be judged by them.
+	disturbance map[string]map[cellKey][]sample.Disturbance
 }
 
 type cellKey struct{ row, col benchproc.Key }
@@ -236,8 +302,74 @@ type group struct {
 	values     map[cellKey][]float64
 }
 
-func newGrouper(tableBy, rowBy, colBy *benchproc.Projection) *grouper {
-	return &grouper{tableBy: tableBy, rowBy: rowBy, colBy: colBy, tables: make(map[benchproc.Key]*group)}
+// constant reports whether every value of the table's cells is the same,
+// and which; a table of one cell compares nothing, and is never constant.
+func (t *Table) constant() (string, bool) {
+	var first *float64
+	cells := 0
+	for _, row := range t.Cells {
+		for _, c := range row {
+			if c == nil {
+				continue
+			}
+			cells++
+			for _, v := range c.sample.Values {
+				if first == nil {
+					first = &v
+				} else if v != *first {
+					return "", false
+				}
+			}
+		}
+	}
+	if cells < 2 {
+		return "", false
+	}
+	return strconv.FormatFloat(*first, 'g', -1, 64), true
+}
+
+func newGrouper(tableBy, rowBy, colBy *benchproc.Projection, unitField *benchproc.Field) *grouper {
+	return &grouper{tableBy: tableBy, rowBy: rowBy, colBy: colBy, unitField: unitField,
+		tables: make(map[benchproc.Key]*group), disturbance: make(map[string]map[cellKey][]sample.Disturbance)}
+}
+
+// tableID is a table key's values without its unit: the same for every
+// unit's table of one workload.
+func (g *grouper) tableID(tk benchproc.Key) string {
+	var b strings.Builder
+	for _, f := range g.tableBy.FlattenedFields() {
+		if f != g.unitField {
+			b.WriteString(tk.Get(f))
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
+}
+
+// addDisturbance records r's disturbance units (interference, speed), if it
+// has any.
+func (g *grouper) addDisturbance(r *benchfmt.Result) {
+	d := sample.Disturbance{Interference: math.NaN()}
+	at := -1
+	for i, v := range r.Values {
+		switch v.Unit {
+		case sample.InterferenceUnit:
+			d.Interference, at = v.Value, i
+		case sample.SpeedUnit:
+			d.Speed, at = v.Value, i
+		}
+	}
+	if at < 0 {
+		return
+	}
+	id := g.tableID(g.tableBy.ProjectValues(r)[at])
+	m := g.disturbance[id]
+	if m == nil {
+		m = make(map[cellKey][]sample.Disturbance)
+		g.disturbance[id] = m
+	}
+	k := cellKey{g.rowBy.Project(r), g.colBy.Project(r)}
+	m[k] = append(m[k], d)
 }
 
 func (g *grouper) add(r *benchfmt.Result) {
@@ -270,10 +402,12 @@ func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units
 	assumption := units.GetAssumption(unit)
 	rows, cols := sortedKeys(t.rows), sortedKeys(t.cols)
 	out := &Table{
-		Unit:   unit,
-		Better: betterOf(units, unit),
-		RowBy:  opts.Row,
-		ColBy:  opts.Col,
+		Unit:    unit,
+		Better:  betterOf(units, unit),
+		RowBy:   opts.Row,
+		ColBy:   opts.Col,
+		rowKeys: rows,
+		colKeys: cols,
 	}
 	for _, c := range cols {
 		out.Cols = append(out.Cols, c.StringValues())
@@ -334,13 +468,19 @@ func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units
 			cell.Significant = cell.Delta != "~"
 			cell.Notes = append(cell.Notes, note(cmp.Warnings)...)
 		}
+		for _, cell := range cells {
+			if cell != nil {
+				cell.markClusters(scaler)
+			}
+		}
 		out.Cells = append(out.Cells, cells)
-		out.Best = append(out.Best, best(cells, out.Cols, out.Better, assumption))
+		out.Best = append(out.Best, best(cells, out.Cols, out.Better, assumption, opts.Baselines))
 	}
+	out.note = note
 	if len(rows) > 1 {
 		out.Geomean = geomeans(out, class, note)
 	}
-	if out.Better == "" || !opts.Best {
+	if out.Better == "" || !opts.Best || unit == sample.InterferenceUnit || unit == sample.SpeedUnit {
 		out.Best = nil
 	}
 	return out
@@ -352,6 +492,7 @@ var knownBetter = map[string]string{
 	"sec/op": "lower", "B/op": "lower", "allocs/op": "lower",
 	"ops/s": "higher", "fairness": "higher", "max/min": "lower",
 	"p50-sec": "lower", "p99-sec": "lower", "p999-sec": "lower",
+	sample.InterferenceUnit: "lower", sample.SpeedUnit: "higher",
 }
 
 func betterOf(units benchfmt.UnitMetadataMap, unit string) string {
@@ -364,9 +505,9 @@ func betterOf(units benchfmt.UnitMetadataMap, unit string) string {
 	return knownBetter[unit]
 }
 
-// best names the row's best column, or "a ≈ b" when the best is not
-// significantly better than the runner-up.
-func best(cells []*Cell, cols []string, better string, assumption benchmath.Assumption) string {
+// best names the row's best column, leaving out the baselines, or the tie
+// "a ≈ b ≈ ..." of the best and every column not significantly worse.
+func best(cells []*Cell, cols []string, better string, assumption benchmath.Assumption, baselines []string) string {
 	if better == "" {
 		return ""
 	}
@@ -376,7 +517,7 @@ func best(cells []*Cell, cols []string, better string, assumption benchmath.Assu
 	}
 	order := make([]int, 0, len(cells))
 	for j, c := range cells {
-		if c != nil {
+		if c != nil && !slices.Contains(baselines, cols[j]) {
 			order = append(order, j)
 		}
 	}
@@ -387,16 +528,17 @@ func best(cells []*Cell, cols []string, better string, assumption benchmath.Assu
 		return -compareFloat(sign*cells[a].Center, sign*cells[b].Center)
 	})
 	first := order[0]
-	if len(order) == 1 {
-		return cols[first]
+	names := []string{cols[first]}
+	for _, j := range order[1:] {
+		if cmp := assumption.Compare(cells[j].sample, cells[first].sample); cmp.P >= cmp.Alpha {
+			names = append(names, cols[j])
+		}
 	}
-	second := order[1]
-	cmp := assumption.Compare(cells[second].sample, cells[first].sample)
-	if cmp.P < cmp.Alpha {
-		return cols[first]
-	}
-	return cols[first] + " ≈ " + cols[second]
+	return strings.Join(names, TieSeparator)
 }
+
+// TieSeparator joins the columns of a tie in Table.Best.
+const TieSeparator = " ≈ "
 
 func compareFloat(a, b float64) int {
 	switch {

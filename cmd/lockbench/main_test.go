@@ -53,6 +53,12 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-g", "0", "-o", outDir}, `-g: malformed value "0"`},
 		{[]string{"run", "-duration", "-1s", "-o", outDir}, "-duration must be positive, not -1s"},
 		{[]string{"run", "-count", "0", "-o", outDir}, "-count must be at least 1, not 0"},
+		{[]string{"run", "-precision", "120%", "-o", outDir}, `run: invalid value "120%" for flag -precision: want a precision between 0 and 100%`},
+		{[]string{"run", "-precision", "tight", "-o", outDir}, `run: invalid value "tight" for flag -precision: want a percentage such as 5% or a fraction such as 0.05`},
+		{[]string{"run", "-budget", "-1s", "-o", outDir}, "-budget must not be negative, not -1s"},
+		{[]string{"run", "-warmup", "-1ms", "-o", outDir}, "-warmup must not be negative, not -1ms"},
+		{[]string{"run", "-tries", "0", "-o", outDir}, "-tries must be at least 1, not 0"},
+		{[]string{"run", "-max-interference", "0", "-o", outDir}, "-max-interference must be a fraction in (0, 1], not 0"},
 		{[]string{"run", "-mix", "write50", "-o", outDir}, `-mix: unknown mix "write50" (valid: all, inc, incdec, read90)`},
 		{[]string{"run", "-cs", "-5ns", "-o", outDir}, `-cs: malformed duration "-5ns"`},
 		{[]string{"run", "-path", "nfs", "-o", outDir}, `-path: unknown path "nfs" (valid: direct, file, fuse, fuse-open, proc)`},
@@ -113,11 +119,17 @@ func TestStatLineFlagsStarvation(t *testing.T) {
 // format, report.html, and the comparison table on stdout.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := lockbench("run", "-locks", "mutex,ttas,atomic", "-g", "1,2x", "-duration", "20ms", "-count", "2", "-o", dir)
+	code, out, errOut := lockbench("run", "-locks", "mutex,ttas,atomic", "-g", "1,2x", "-duration", "20ms", "-warmup", "5ms",
+		"-count", "2", "-budget", "1s", "-o", dir)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "best (lower is better)")
 	assert.Contains(t, out, "sec/op")
-	assert.Contains(t, errOut, "12 trials of 20ms")
+	assert.Contains(t, errOut, "12 trials of 20ms after 5ms of warm-up")
+	assert.Contains(t, errOut, "up to 1s in all, until every configuration is known to ±5%")
+	// With 2 trials a cell has no confidence interval: none converges, and
+	// the run says so on stdout.
+	assert.Contains(t, out, "not converged: ")
+	assert.NotContains(t, out, "atomic\n", "atomic is a baseline, never the best")
 
 	f, err := os.Open(filepath.Join(dir, "results.txt"))
 	require.NoError(t, err)
@@ -128,12 +140,24 @@ func TestRun(t *testing.T) {
 		if res, ok := r.Result().(*benchfmt.Result); ok {
 			n++
 			assert.Contains(t, string(res.Name), "/path=proc")
+			for _, key := range []string{"warmup", "pin", "max-interference", "precision", "budget"} {
+				assert.NotEmpty(t, res.GetConfig(key), "configuration line %s", key)
+			}
 		}
 	}
-	assert.Equal(t, 12, n)
+	assert.GreaterOrEqual(t, n, 12, "the -count rounds, and what the budget allowed")
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	require.NoError(t, err)
 	assert.Contains(t, string(html), `<figure class="chart"`)
+}
+
+// TestReportReproducibility: two results files of the same matrix, and how
+// many rows name the same best lock.
+func TestReportReproducibility(t *testing.T) {
+	code, out, errOut := lockbench("report", "../../reports/testdata/judged.txt", "../../reports/testdata/judged.txt")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "reproducibility: 1 of 1 rows name the same best lock in ../../reports/testdata/judged.txt and ../../reports/testdata/judged.txt")
+	assert.NotContains(t, out, "differ:")
 }
 
 func TestReport(t *testing.T) {

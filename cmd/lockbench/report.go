@@ -42,7 +42,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		f.Close()
 	}
 
-	opts := reports.ForLocks()
+	opts := forLocks()
 	if len(files) > 1 {
 		opts = reports.ForFiles()
 	}
@@ -71,5 +71,26 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "lockbench: warning: %s\n", w)
 		}
 	}
-	return rep.Write(stdout, *format)
+	if err := rep.Write(stdout, *format); err != nil {
+		return err
+	}
+	if len(files) == 2 && *format == "text" {
+		return writeAgreement(stdout, files)
+	}
+	return nil
+}
+
+// writeAgreement says how many rows of two results files of the same
+// matrix name the same best lock: whether the machine reproduces its
+// answers.
+func writeAgreement(stdout io.Writer, files []string) error {
+	var reps [2]*reports.Report
+	for i, f := range files {
+		var err error
+		if reps[i], err = reports.Build([]string{f}, forLocks()); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(stdout)
+	return reports.Agree(reps[0], reps[1]).WriteText(stdout, files[0], files[1])
 }

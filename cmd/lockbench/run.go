@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lockbench/lockbench/bench"
+	"github.com/lockbench/lockbench/internal/sample"
 	"github.com/lockbench/lockbench/internal/sysinfo"
 	"github.com/lockbench/lockbench/reports"
 )
@@ -33,6 +35,14 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	pathFlag := fs.String("path", "proc", "how the load reaches the counter: "+strings.Join(bench.PathNames(), ", "))
 	duration := fs.Duration("duration", 300*time.Millisecond, "length of each trial")
 	count := fs.Int("count", 6, "trials of each configuration, interleaved (6 or more gives confidence intervals)")
+	warmup := fs.Duration("warmup", 50*time.Millisecond, "load run and thrown away before each trial is measured")
+	precision := percentFlag(0.05)
+	fs.Var(&precision, "precision", "after -count rounds, add trials until every configuration's 95% interval is within this (5% or 0.05; 0 for none)")
+	budget := fs.Duration("budget", 2*time.Minute, "wall time the whole run may take for -precision (the -count rounds always run)")
+	maxInterference := fs.Float64("max-interference", sample.DefaultMaxInterference, "a trial that lost more than this fraction of the machine to other work is run again")
+	maxSpeedChange := fs.Float64("max-speed-change", sample.DefaultMaxSpeedChange, "a trial during which the machine ran more than this much slower or faster than usual (0.2: a factor 1.2) is run again")
+	tries := fs.Int("tries", 3, "runs of a disturbed trial before it is kept, marked disturbed")
+	pin := fs.Bool("pin", false, "bind each goroutine to a CPU of its own where g <= usable CPUs (see BENCHMARKS.md)")
 	outDir := fs.String("o", "lockbench-results", "output directory for results.txt and report.html")
 	format := fs.String("format", "text", "format of the table on stdout: "+strings.Join(reports.Formats, ", "))
 	var labels labelFlag
@@ -45,7 +55,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("run: unexpected argument %q (flags go before nothing else)", fs.Arg(0))
 	}
 
-	cfg := bench.Config{Duration: *duration, Count: *count, Target: *target, Labels: labels}
+	cfg := bench.Config{
+		Duration: *duration, Count: *count, Target: *target, Labels: labels,
+		Warmup: *warmup, Precision: float64(precision), Budget: *budget,
+		MaxInterference: *maxInterference, MaxSpeedChange: *maxSpeedChange, Tries: *tries, Pin: *pin,
+	}
 	var err error
 	if cfg.Paths, err = parsePaths(*pathFlag); err != nil {
 		return err
@@ -79,6 +93,21 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *count < 1 {
 		return usageErrorf("-count must be at least 1, not %d", *count)
 	}
+	if *tries < 1 {
+		return usageErrorf("-tries must be at least 1, not %d", *tries)
+	}
+	if *warmup < 0 {
+		return usageErrorf("-warmup must not be negative, not %v", *warmup)
+	}
+	if *budget < 0 {
+		return usageErrorf("-budget must not be negative, not %v", *budget)
+	}
+	if *maxSpeedChange <= 0 {
+		return usageErrorf("-max-speed-change must be positive, not %v", *maxSpeedChange)
+	}
+	if *maxInterference <= 0 || *maxInterference > 1 {
+		return usageErrorf("-max-interference must be a fraction in (0, 1], not %v", *maxInterference)
+	}
 	if !slices.Contains(reports.Formats, *format) {
 		return usageErrorf("-format: unknown format %q (valid: %s)", *format, strings.Join(reports.Formats, ", "))
 	}
@@ -98,10 +127,15 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	cfg.Output = results
 
 	trials := len(cfg.Specs()) * cfg.Count
-	fmt.Fprintf(stderr, "lockbench: %d trials of %v (%d configurations x %d), about %v\n",
-		trials, cfg.Duration, trials/cfg.Count, cfg.Count, (time.Duration(trials) * cfg.Duration).Round(time.Second))
+	fmt.Fprintf(stderr, "lockbench: %d trials of %v after %v of warm-up (%d configurations x %d), about %v",
+		trials, cfg.Duration, cfg.Warmup, trials/cfg.Count, cfg.Count, (time.Duration(trials) * (cfg.Duration + cfg.Warmup)).Round(time.Second))
+	if cfg.Precision > 0 {
+		fmt.Fprintf(stderr, "; then more, up to %v in all, until every configuration is known to ±%s", cfg.Budget, precision)
+	}
+	fmt.Fprintln(stderr)
 	if bar := progressBar(stderr, trials); bar != nil {
 		cfg.Progress = func(p bench.Progress) {
+			bar.ChangeMax(p.Trials)
 			bar.Describe(p.Spec.Name())
 			_ = bar.Set(p.Trial - 1)
 		}
@@ -110,6 +144,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	started := time.Now()
 	done, runErr := bench.Run(ctx, cfg)
 	if err := results.Close(); err != nil {
 		return err
@@ -122,7 +157,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 
 	// The table on stdout: time per operation, the tutorial's question.
-	opts := reports.ForLocks()
+	opts := forLocks()
 	opts.Filter = ".unit:sec/op"
 	table, err := reports.Build([]string{resultsPath}, opts)
 	if err != nil {
@@ -132,10 +167,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	htmlPath := filepath.Join(*outDir, "report.html")
-	if err := writeHTMLReport(htmlPath, []string{resultsPath}, reports.ForLocks(), "lockbench run"); err != nil {
+	if err := writeHTMLReport(htmlPath, []string{resultsPath}, forLocks(), "lockbench run"); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "lockbench: wrote %s and %s; every unit: lockbench report %s\n", resultsPath, htmlPath, resultsPath)
+	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: lockbench report %s\n",
+		len(done), time.Since(started).Round(time.Second), resultsPath, htmlPath, resultsPath)
 	if errors.Is(runErr, context.Canceled) {
 		return fmt.Errorf("interrupted: %d of %d trials finished", len(done), trials)
 	}
@@ -166,7 +202,7 @@ func writeHTMLReport(path string, files []string, opts reports.Options, title st
 	// tables' projections.
 	chartsFrom := rep
 	if opts.Row != "/g" || opts.Col != "/lock" {
-		if chartsFrom, err = reports.Build(files, reports.ForLocks()); err != nil {
+		if chartsFrom, err = reports.Build(files, forLocks()); err != nil {
 			return err
 		}
 	}
@@ -183,6 +219,38 @@ func writeHTMLReport(path string, files []string, opts reports.Options, title st
 		return err
 	}
 	return f.Close()
+}
+
+// forLocks is the report that compares locks, with the guards that are not
+// locks never named best.
+func forLocks() reports.Options {
+	opts := reports.ForLocks()
+	opts.Baselines = bench.Baselines()
+	return opts
+}
+
+// percentFlag is a fraction written as a percentage ("5%") or a fraction
+// ("0.05").
+type percentFlag float64
+
+func (p percentFlag) String() string {
+	return strconv.FormatFloat(100*float64(p), 'g', -1, 64) + "%"
+}
+
+func (p *percentFlag) Set(s string) error {
+	pct, isPct := strings.CutSuffix(strings.TrimSpace(s), "%")
+	v, err := strconv.ParseFloat(pct, 64)
+	if err != nil {
+		return fmt.Errorf("want a percentage such as 5%% or a fraction such as 0.05, not %q", s)
+	}
+	if isPct {
+		v /= 100
+	}
+	if v < 0 || v >= 1 {
+		return fmt.Errorf("want a precision between 0 and 100%%, not %q", s)
+	}
+	*p = percentFlag(v)
+	return nil
 }
 
 // labelFlag collects -label key=value flags.
