@@ -13,10 +13,18 @@
 //	Counter/lock=ticket/g=8/mix=inc/cs=0/path=proc
 //
 // and report the same units: ns/op and allocs/op, ops/s, fairness (Jain's
-// index of per-goroutine operation counts, 1 = perfectly fair), max/min (the
-// busiest goroutine's count over the least busy one's, locktorture's
-// starvation hint), and the latency percentiles p50-ns, p99-ns and p999-ns of
-// one operation in every 1024.
+// index of the rates at which the guard serves each goroutine, 1/its median
+// operation latency, 1 = perfectly fair; see ServiceRates for why not
+// operation counts), max/min (the slowest-served goroutine's median latency
+// over the fastest one's, locktorture's starvation hint), the latency
+// percentiles p50-ns, p99-ns and p999-ns of sampled operations, and what
+// the trial measured of its own disturbance: interference (the share of the
+// machine's CPU time that went to other work, package cpuload) and speed
+// (how fast a fixed probe ran around it against the usual; see speedProbe).
+//
+// The runner also warms each trial up, retries disturbed trials, and, with
+// a precision, adds trials to the configurations that have not converged
+// within a time budget (Config).
 //
 // Every trial checks the counter: its final value must equal the increments
 // minus the decrements issued, or the trial is an error naming the lock.

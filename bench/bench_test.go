@@ -96,13 +96,13 @@ func benchmarkCounter(b *testing.B, spec Spec) {
 		}
 	}()
 	b.ReportAllocs()
-	elapsed, interference := t.run(budgetLimiter(b.N), b.ResetTimer)
+	elapsed, load := t.run(budgetLimiter(b.N), b.ResetTimer)
 	b.StopTimer()
 	r, err := t.finish(elapsed, b.Name())
 	if err != nil {
 		b.Fatal(err)
 	}
-	r.Interference = interference
+	r.Interference = load.interference()
 	for _, m := range r.metrics() {
 		b.ReportMetric(m.value, m.unit)
 	}

@@ -38,12 +38,6 @@ const (
 	// random sample of all its samples (reservoir sampling), so percentiles
 	// cover the whole trial, not its end.
 	reservoirSize = 4096
-	// windowShift sets the progress windows that fairness is measured over:
-	// 2^20 ns, about 1 ms, a tenth of the Go scheduler's 10 ms time slice and
-	// hundreds of chunks of a cheap operation. A goroutine's window count is
-	// the number of windows in which it started a chunk: in which it ran and
-	// made progress.
-	windowShift = 20
 )
 
 // clockCost is the cost of one monotonic clock read, measured once.
@@ -102,7 +96,6 @@ type worker struct {
 	ops      uint64
 	incs     uint64
 	decs     uint64
-	windows  uint64 // progress windows: see windowShift
 	err      error
 	samples  []int64 // latency samples in ns: a reservoir once full
 	nsamples int     // samples taken, possibly more than len(samples)
@@ -165,12 +158,28 @@ func prepare(spec Spec, allowBroken bool, target string) (_ *trial, err error) {
 	return t, nil
 }
 
+// load is the machine's CPU accounting at the start and end of a load (see
+// package cpuload); ok is false where it cannot be read.
+type load struct {
+	start, end    time.Time
+	before, after cpuload.Sample
+	ok            bool
+}
+
+// interference is the share of the machine that went to others during the
+// load; NaN where it could not be read.
+func (l load) interference() float64 {
+	if !l.ok {
+		return math.NaN()
+	}
+	return cpuload.Interference(l.before, l.after)
+}
+
 // run drives the load until lim says stop and returns the elapsed time and
-// the fraction of the machine's CPU capacity that went to other processes
-// or the hypervisor meanwhile (NaN where it cannot be read; see package
-// cpuload). started, if not nil, is called just before the goroutines are
-// released (a benchmark resets its timer there).
-func (t *trial) run(lim *limiter, started func()) (time.Duration, float64) {
+// the machine's CPU accounting around it. started, if not nil, is called
+// just before the goroutines are released (a benchmark resets its timer
+// there).
+func (t *trial) run(lim *limiter, started func()) (time.Duration, load) {
 	var wg sync.WaitGroup
 	gate := make(chan struct{})
 	ready := make(chan error, len(t.workers))
@@ -196,16 +205,17 @@ func (t *trial) run(lim *limiter, started func()) (time.Duration, float64) {
 	if started != nil {
 		started()
 	}
+	var l load
 	before, loadErr := cpuload.Take()
 	start := time.Now()
 	close(gate)
 	wg.Wait()
 	elapsed := time.Since(start)
 	after, err := cpuload.Take()
-	if loadErr != nil || err != nil {
-		return elapsed, math.NaN()
+	if loadErr == nil && err == nil {
+		l = load{start: start, end: start.Add(elapsed), before: before, after: after, ok: true}
 	}
-	return elapsed, cpuload.Interference(before, after)
+	return elapsed, l
 }
 
 // warmUp runs the load for d and discards what it measured, so that a
@@ -225,7 +235,7 @@ func (t *trial) warmUp(d time.Duration) {
 	for i := range t.workers {
 		w := &t.workers[i]
 		t.warmNet += int64(w.incs) - int64(w.decs)
-		w.ops, w.incs, w.decs, w.windows, w.nsamples = 0, 0, 0, 0, 0
+		w.ops, w.incs, w.decs, w.nsamples = 0, 0, 0, 0
 	}
 }
 
@@ -257,8 +267,6 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 	// chunk, and after its first operation.
 	base := time.Now()
 	start := time.Since(base)
-	var windows uint64
-	lastWindow := ^uint64(0)
 	var err error
 	for err == nil {
 		n := lim.next(size)
@@ -274,9 +282,6 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 		}
 		// The sample: the chunk's first operation, alone.
 		t0 := time.Since(base)
-		if win := uint64(t0) >> windowShift; win != lastWindow {
-			windows, lastWindow = windows+1, win
-		}
 		if elapsed := t0 - start; done > 0 && elapsed > 0 {
 			// Size this chunk's successor from the last one's duration.
 			size = int(float64(done) * float64(target) / float64(elapsed))
@@ -295,7 +300,7 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 	if err != nil {
 		lim.stop.Store(true) // one failing goroutine ends the trial
 	}
-	w.ops, w.incs, w.decs, w.windows, w.err = ops, incs, decs, windows, err
+	w.ops, w.incs, w.decs, w.err = ops, incs, decs, err
 }
 
 // issueRun has the client perform k operations of one kind and counts those
@@ -339,9 +344,10 @@ type Result struct {
 	Ops          uint64        // operations completed by all goroutines
 	Elapsed      time.Duration // wall time from release to the last goroutine's stop
 	PerGoroutine []uint64      // operations per goroutine
-	// Windows is, per goroutine, the number of progress windows (about
-	// 1 ms each) in which it ran and made progress: see Fairness.
-	Windows []uint64
+	// Served is, per goroutine that took at least minServedSamples latency
+	// samples, the median latency of its operations in ns: how long it
+	// typically waits to be served (see Fairness).
+	Served  []float64
 	Latency Latency // sampled latency of one operation
 	// Interference is the fraction of the machine's CPU capacity that went
 	// to other processes or the hypervisor during the trial (package
@@ -368,16 +374,14 @@ func (r *Result) NsPerOp() float64 { return float64(r.Elapsed.Nanoseconds()) / f
 // OpsPerSec is the load's throughput.
 func (r *Result) OpsPerSec() float64 { return float64(r.Ops) / max(r.Elapsed.Seconds(), 1e-9) }
 
-// Fairness is Jain's index of the goroutines' progress rates (see
-// ProgressRates): how evenly the guard shares itself among the goroutines
-// that are running, with the scheduler's choice of which goroutines run left
-// out.
-func (r *Result) Fairness() float64 { return JainIndex(r.rates()) }
+// Fairness is Jain's index of the goroutines' service rates (see
+// ServiceRates): 1 when the guard serves every goroutine alike, 1/n when it
+// serves one and starves the rest.
+func (r *Result) Fairness() float64 { return JainIndex(ServiceRates(r.Served)) }
 
-// MaxMin is the fastest goroutine's progress rate over the slowest one's.
-func (r *Result) MaxMin() float64 { return MaxMinRatio(r.rates()) }
-
-func (r *Result) rates() []float64 { return ProgressRates(r.PerGoroutine, r.Windows) }
+// MaxMin is the slowest-served goroutine's median latency over the fastest
+// one's.
+func (r *Result) MaxMin() float64 { return MaxMinRatio(r.Served) }
 
 // CorrectnessError reports a trial whose counter did not end at the
 // increments minus the decrements issued: the guard lost updates.
@@ -396,7 +400,7 @@ func (e *CorrectnessError) Error() string {
 // finish checks the trial's outcome and assembles its result. It does not
 // close the trial.
 func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
-	r := &Result{Spec: t.spec, Elapsed: elapsed, PerGoroutine: make([]uint64, len(t.workers)), Windows: make([]uint64, len(t.workers)), Interference: math.NaN(), Tries: 1}
+	r := &Result{Spec: t.spec, Elapsed: elapsed, PerGoroutine: make([]uint64, len(t.workers)), Interference: math.NaN(), Tries: 1}
 	want := t.warmNet
 	var errs []error
 	var samples []float64
@@ -406,11 +410,14 @@ func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
 			errs = append(errs, fmt.Errorf("bench: %s: goroutine %d: %w", name, i, w.err))
 		}
 		r.PerGoroutine[i] = w.ops
-		r.Windows[i] = w.windows
 		r.Ops += w.ops
 		want += int64(w.incs) - int64(w.decs)
+		first := len(samples)
 		for _, s := range w.samples[:min(w.nsamples, len(w.samples))] {
 			samples = append(samples, float64(s))
+		}
+		if own := samples[first:]; len(own) >= minServedSamples {
+			r.Served = append(r.Served, median(own))
 		}
 	}
 	if len(errs) > 0 {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math"
+	"slices"
 
 	"github.com/montanaflynn/stats"
 )
@@ -41,31 +42,41 @@ func MaxMinRatio[T uint64 | float64](xs []T) float64 {
 	return hi / max(lo, 1)
 }
 
-// ProgressRates returns each goroutine's operations per progress window
-// (about 1 ms) in which it ran and made progress, leaving out goroutines
-// that never ran.
+// ServiceRates returns, for each goroutine's median operation latency, the
+// rate at which the guard serves it: 1/latency.
 //
-// Why not the raw counts: with more goroutines than CPUs, a goroutine that
-// never blocks keeps its P for the scheduler's 10 ms time slice, so over a
-// trial of a few hundred milliseconds some of 64 goroutines run many slices
-// and some none, whatever the guard: the raw counts' Jain index reads 0.3
-// for a bare atomic add, which has no lock to be unfair. Dividing by the
-// windows in which a goroutine ran compares goroutines only while they
-// compete. What the lock does still shows: a goroutine that waits for the
-// guard makes fewer operations per window it runs in; one that waits a whole
-// window starts no chunk in it, so those windows drop out, but the chunk it
-// waited in still holds as few operations as it completed. A goroutine that
-// waits for the whole trial ran in its first window and made no progress:
-// rate 0.
-func ProgressRates(ops, windows []uint64) []float64 {
-	rates := make([]float64, 0, len(ops))
-	for i, n := range ops {
-		if i >= len(windows) || windows[i] == 0 {
-			continue
-		}
-		rates = append(rates, float64(n)/float64(windows[i]))
+// Why not the goroutines' operation counts: with more goroutines than CPUs,
+// a goroutine that never blocks keeps its P for the scheduler's 10 ms time
+// slice, so over a trial of a few hundred milliseconds some of 64
+// goroutines run many slices and some none, whatever the guard: the counts'
+// Jain index reads 0.3 for a bare atomic add, which has no lock to be
+// unfair. A goroutine's latency samples are each one operation, timed while
+// it runs: a time slice spent waiting for a CPU lands in one sample in
+// thousands, which the median ignores, while a lock that makes some
+// goroutines wait longer than others moves their medians. A goroutine that
+// waits for the guard for the whole trial takes no sample and is not
+// counted: max/min and the p999 latency are where starvation shows.
+func ServiceRates(medians []float64) []float64 {
+	rates := make([]float64, len(medians))
+	for i, m := range medians {
+		rates[i] = 1 / max(m, 1)
 	}
 	return rates
+}
+
+// minServedSamples is the fewest latency samples a goroutine needs for its
+// median to count in Fairness: a goroutine that ran for a moment at the end
+// of a trial says nothing of how the guard serves it.
+const minServedSamples = 5
+
+// median returns the median of xs, reordering them.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // Latency summarises sampled latencies of one operation, in nanoseconds.

@@ -2,13 +2,14 @@ package bench
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lockbench/lockbench/internal/sample"
 )
 
 // fakeRun is a runner whose trials take no time: a fake clock advances by
@@ -64,7 +65,7 @@ func (f *fakeRun) attempts(lock string) int {
 func fourCells() map[string]func() float64 {
 	return map[string]func() float64{
 		"mutex":  noisy(1, 10, 0.01),
-		"ticket": noisy(2, 20, 0.3),
+		"ticket": noisy(2, 20, 0.1),
 		"tas":    noisy(3, 30, 0.08),
 		"mcs":    twoModes(10, 40),
 	}
@@ -96,14 +97,17 @@ func TestRefineRoundsWithinTheBudget(t *testing.T) {
 
 func TestRefineSpendsTheLastOfTheBudgetOnTheWidest(t *testing.T) {
 	// After the 24 trials of the Count rounds, 2.4 s, the budget has room
-	// for two trials: the two widest cells, mcs and ticket.
+	// for two trials: the two widest cells, mcs (bimodal) and ticket (±30%
+	// noise), not tas (±8%).
 	cfg := Config{
 		Locks:     []string{"mutex", "ticket", "tas", "mcs"},
 		Count:     6,
 		Precision: 0.05,
 		Budget:    2650 * time.Millisecond,
 	}
-	f := newFakeRun(t, cfg, 100*time.Millisecond, fourCells())
+	cells := fourCells()
+	cells["ticket"] = noisy(2, 20, 0.3)
+	f := newFakeRun(t, cfg, 100*time.Millisecond, cells)
 	_, err := f.run()
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ticket", "mcs"}, f.log[24:])
@@ -123,12 +127,31 @@ func TestRefineStopsWhenEveryCellConverges(t *testing.T) {
 	assert.Less(t, f.clock.Sub(time.Unix(1e9, 0)), time.Hour)
 }
 
-func TestRefineWithoutBudgetStopsAtMaxSamples(t *testing.T) {
-	cfg := Config{Locks: []string{"ticket"}, Count: 6, Precision: 0.01}
-	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"ticket": noisy(2, 20, 0.5)})
+func TestRefineWithoutBudgetEnds(t *testing.T) {
+	// No budget: a cell refines until it converges or is out of reach,
+	// never past MaxSamples.
+	cfg := Config{Locks: []string{"ticket"}, Count: 6, Precision: 0.005}
+	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"ticket": noisy(2, 20, 0.015)})
 	_, err := f.run()
 	require.NoError(t, err)
-	assert.Equal(t, MaxSamples, f.attempts("ticket"))
+	assert.Greater(t, f.attempts("ticket"), 12)
+	assert.LessOrEqual(t, f.attempts("ticket"), MaxSamples)
+}
+
+func TestRefineLeavesCellsOutOfReach(t *testing.T) {
+	// ±50% noise against a ±5% target: after three times Count trials its
+	// interval would need some 18·(0.4/0.05)² trials, over four times
+	// MaxSamples; the other cell gets the budget.
+	cfg := Config{Locks: []string{"ticket", "tas"}, Count: 6, Precision: 0.05, Budget: time.Hour}
+	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{
+		"ticket": noisy(2, 20, 0.5),
+		"tas":    noisy(3, 30, 0.08),
+	})
+	_, err := f.run()
+	require.NoError(t, err)
+	assert.Equal(t, 18, f.attempts("ticket"))
+	assert.Greater(t, f.attempts("tas"), 6)
+	assert.LessOrEqual(t, sample.Summarize(f.samples[1]).RelHalfWidth(), 0.05, "tas converged")
 }
 
 func TestNoPrecisionNoRefinement(t *testing.T) {
@@ -139,29 +162,24 @@ func TestNoPrecisionNoRefinement(t *testing.T) {
 	assert.Equal(t, 6, f.attempts("ticket"))
 }
 
-func TestProgressRates(t *testing.T) {
-	// 64 goroutines on 2 CPUs, a bare atomic add: each ran for however many
-	// 1 ms windows the scheduler gave it, at the same rate, and two never ran.
-	ops := make([]uint64, 64)
-	windows := make([]uint64, 64)
-	for i := range 62 {
-		windows[i] = uint64(1 + i%17)
-		ops[i] = 5000 * windows[i]
+func TestServiceRates(t *testing.T) {
+	// 64 goroutines on 2 CPUs, a bare atomic add: each is served alike when
+	// it runs (50 ns sampled latency), however many time slices it got.
+	medians := make([]float64, 64)
+	for i := range medians {
+		medians[i] = 50
 	}
-	assert.Less(t, JainIndex(ops), 0.8, "raw counts blame the guard for the scheduler")
-	rates := ProgressRates(ops, windows)
-	assert.Len(t, rates, 62, "goroutines that never ran are left out")
-	assert.InDelta(t, 1, JainIndex(rates), 1e-12)
-	assert.InDelta(t, 1, MaxMinRatio(rates), 1e-12)
+	assert.InDelta(t, 1, JainIndex(ServiceRates(medians)), 1e-12)
+	assert.Equal(t, 1.0, MaxMinRatio(medians))
 
-	// An unfair lock: one goroutine gets the lock 9 times in 10 while both
-	// run all the time.
-	rates = ProgressRates([]uint64{9000, 1000}, []uint64{100, 100})
-	assert.InDelta(t, 100.0/(2*82), JainIndex(rates), 1e-12)
-	assert.Equal(t, 9.0, MaxMinRatio(rates))
+	// An unfair lock: one goroutine is served in 20 ns, the other waits 2 µs.
+	rates := ServiceRates([]float64{20, 2000})
+	assert.InDelta(t, 0.51, JainIndex(rates), 0.01)
+	assert.Equal(t, 100.0, MaxMinRatio([]float64{20, 2000}))
+	assert.Empty(t, ServiceRates(nil))
+}
 
-	// A goroutine that ran and never got the lock: rate 0.
-	rates = ProgressRates([]uint64{9000, 0}, []uint64{100, 1})
-	assert.InDelta(t, 0.5, JainIndex(rates), 1e-12)
-	assert.False(t, math.IsInf(MaxMinRatio(rates), 0))
+func TestMedian(t *testing.T) {
+	assert.Equal(t, 2.0, median([]float64{3, 1, 2}))
+	assert.Equal(t, 2.5, median([]float64{4, 1, 3, 2}))
 }

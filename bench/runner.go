@@ -11,12 +11,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchunit"
 
 	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/internal/cpuload"
 	"github.com/lockbench/lockbench/internal/sample"
 	"github.com/lockbench/lockbench/internal/sysinfo"
 )
@@ -44,8 +46,9 @@ type Config struct {
 	// usual (0.2: within a factor 1.2 either way), for it to count as
 	// undisturbed; defaults sample.DefaultMaxInterference and
 	// sample.DefaultMaxSpeedChange. A disturbed trial runs again, up to
-	// Tries times in all, after a pause of one Duration; if every try is
-	// disturbed, the least disturbed is kept and its units say so.
+	// Tries times in all, after a pause of one Duration (at least 250 ms,
+	// the span interference is read over); if every try is disturbed, the
+	// least disturbed is kept and its units say so.
 	MaxInterference float64
 	MaxSpeedChange  float64
 	Tries           int // default 3
@@ -55,9 +58,9 @@ type Config struct {
 	// confidence interval, 0.05 for ±5%): after the Count rounds, Run adds
 	// rounds of trials of the configurations that have not converged (the
 	// widest first, when the budget cannot pay for a whole round) until each
-	// meets it, reaches MaxSamples trials, or is found bimodal (two separate
-	// clusters, which more trials would not narrow), or until Budget is
-	// spent.
+	// meets it, reaches MaxSamples trials, is found bimodal (two separate
+	// clusters, which more trials would not narrow) or out of reach (see
+	// runner.unsettled), or until Budget is spent.
 	Precision float64
 	// Budget bounds the whole run's wall time, when positive: no trial of
 	// the precision rounds starts unless the mean trial so far would end
@@ -97,7 +100,7 @@ type Progress struct {
 
 // MaxSamples is the most trials a precision round gives one configuration,
 // whatever the budget, unless Count is larger.
-const MaxSamples = 30
+const MaxSamples = 100
 
 // withDefaults fills the empty fields of c with the standard matrix.
 func (c Config) withDefaults() Config {
@@ -408,8 +411,14 @@ func (r *runner) refine() error {
 
 // unsettled returns the configurations still to refine, widest interval
 // first: those wider than the precision, unless they have had MaxSamples
-// trials (or Count, if larger), or have twice Count samples falling into two
-// separate clusters (bimodal: reported as such, and not narrowed by more).
+// trials (or Count, if larger), or, once they have twice Count samples, fall
+// into two separate clusters (bimodal: reported as such, and not narrowed
+// by more), or, once they have three times Count, are out of reach. An
+// interval narrows about as 1/√n, so one of half-width w after n trials
+// needs about n·(w/precision)² to meet the precision; on a shared VM the
+// early intervals (the extreme trials of a few) narrow faster than that, so
+// a configuration is out of reach only when the estimate is over four times
+// the limit, and its trials are better spent on those that can converge.
 func (r *runner) unsettled() []int {
 	type cell struct {
 		i     int
@@ -426,6 +435,9 @@ func (r *runner) unsettled() []int {
 			continue
 		}
 		if len(s) >= 2*r.cfg.Count && sample.Bimodal(s) != nil {
+			continue
+		}
+		if need := float64(len(s)) * (w / r.cfg.Precision) * (w / r.cfg.Precision); len(s) >= 3*r.cfg.Count && need > 4*float64(limit) {
 			continue
 		}
 		cells = append(cells, cell{i, w})
@@ -445,6 +457,35 @@ func (r *runner) meanTrial() time.Duration {
 		return 0
 	}
 	return r.spent / time.Duration(r.started)
+}
+
+// interferenceSpan is the least time interference is read over: /proc/stat
+// counts 10 ms ticks, so a short trial's own reading is coarse (a 50 ms
+// trial on 2 CPUs has 10 ticks: a resolution of 0.1); it is read over the
+// last 250 ms instead, the trial and the moments just before it.
+const interferenceSpan = 250 * time.Millisecond
+
+// loadWindow keeps the recent CPU accounting of every trial in the process.
+var loadWindow struct {
+	sync.Mutex
+	w *cpuload.Window
+}
+
+// recentInterference records a trial's load and returns the interference
+// over at least interferenceSpan ending with it; NaN where it could not be
+// read.
+func recentInterference(l load) float64 {
+	if !l.ok {
+		return math.NaN()
+	}
+	loadWindow.Lock()
+	defer loadWindow.Unlock()
+	if loadWindow.w == nil {
+		loadWindow.w = cpuload.NewWindow(interferenceSpan)
+	}
+	loadWindow.w.Add(l.start, l.before)
+	loadWindow.w.Add(l.end, l.after)
+	return loadWindow.w.Interference(l.after, l.end)
 }
 
 // timedResult is a Result with the allocation counts a timed trial measures.
@@ -475,11 +516,12 @@ func runTrial(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 		if !limits.Disturbed(res.Disturbance()) || try >= cfg.Tries || ctx.Err() != nil {
 			return kept, nil
 		}
-		// Let a passing disturbance pass before trying again.
+		// Let a passing disturbance pass, and leave the window that
+		// interference is read over, before trying again.
 		select {
 		case <-ctx.Done():
 			return kept, nil
-		case <-time.After(cfg.Duration):
+		case <-time.After(max(cfg.Duration, interferenceSpan)):
 		}
 	}
 }
@@ -509,7 +551,7 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 	defer timer.Stop()
 
 	count0, bytes0 := allocs()
-	elapsed, interference := t.run(lim, nil)
+	elapsed, load := t.run(lim, nil)
 	count1, bytes1 := allocs()
 	speed := sp.speed(before, sp.measure())
 
@@ -517,7 +559,7 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 	if err != nil {
 		return nil, err
 	}
-	r.Interference = interference
+	r.Interference = recentInterference(load)
 	r.Speed = speed
 	ops := float64(max(r.Ops, 1))
 	return &timedResult{

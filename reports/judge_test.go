@@ -53,6 +53,27 @@ func TestBestIgnoresBaselines(t *testing.T) {
 	assert.Equal(t, []string{"atomic"}, findTable(t, rep, "", "sec/op").Best, "without baselines, the fastest column")
 }
 
+func TestBestNeedsAnEffectAsLargeAsThePrecision(t *testing.T) {
+	// mutex is 2% slower than ticket in every trial: significant, but
+	// within the file's ±5% precision, so a tie.
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("precision: 0.05\n")
+	for i := range 10 {
+		x := 10 + 0.01*float64(i)
+		b.WriteString("BenchmarkCounter/lock=ticket/g=2/mix=inc/cs=0/path=direct-2 1 " + ftoa(x) + " ns/op\n")
+		b.WriteString("BenchmarkCounter/lock=mutex/g=2/mix=inc/cs=0/path=direct-2 1 " + ftoa(1.02*x) + " ns/op\n")
+		b.WriteString("BenchmarkCounter/lock=tas/g=2/mix=inc/cs=0/path=direct-2 1 " + ftoa(1.5*x) + " ns/op\n")
+	}
+	p := filepath.Join(dir, "r.txt")
+	require.NoError(t, os.WriteFile(p, []byte(b.String()), 0o644))
+	rep, err := Build([]string{p}, ForLocks())
+	require.NoError(t, err)
+	sec := findTable(t, rep, "", "sec/op")
+	assert.Equal(t, []string{"ticket ≈ mutex"}, sec.Best)
+	assert.True(t, cell(t, sec, "2", "mutex").Significant, "the 2% is significant")
+}
+
 func TestConstantUnitsAreLeftOut(t *testing.T) {
 	rep := judged(t)
 	assert.Equal(t, []string{"B/op = 0", "allocs/op = 0"}, rep.Omitted)

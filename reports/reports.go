@@ -56,6 +56,12 @@ type Options struct {
 	// Baselines are columns shown for reference but never named best: the
 	// guards that are not locks (atomic, sharded, xsync).
 	Baselines []string
+
+	// minEffect is the smallest relative difference of medians that makes
+	// one column better than another in the best column: the file's
+	// precision target, so that a run asked for ±5% never names a winner by
+	// 2%, however many trials make that 2% significant.
+	minEffect float64
 }
 
 // ForLocks returns the options that compare locks within one file: one table
@@ -236,6 +242,7 @@ func Build(paths []string, opts Options) (*Report, error) {
 	units := benchfmt.UnitMetadataMap(files.Units())
 	judge := judgeFrom(rep.Config)
 	rep.Precision = judge.precision
+	opts.minEffect = judge.precision
 	thresholds := benchmath.DefaultThresholds
 	thresholds.CompareAlpha = opts.Alpha
 	keys := sortedKeys(g.tables)
@@ -474,7 +481,7 @@ func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units
 			}
 		}
 		out.Cells = append(out.Cells, cells)
-		out.Best = append(out.Best, best(cells, out.Cols, out.Better, assumption, opts.Baselines))
+		out.Best = append(out.Best, best(cells, out.Cols, out.Better, assumption, opts.Baselines, opts.minEffect))
 	}
 	out.note = note
 	if len(rows) > 1 {
@@ -506,8 +513,9 @@ func betterOf(units benchfmt.UnitMetadataMap, unit string) string {
 }
 
 // best names the row's best column, leaving out the baselines, or the tie
-// "a ≈ b ≈ ..." of the best and every column not significantly worse.
-func best(cells []*Cell, cols []string, better string, assumption benchmath.Assumption, baselines []string) string {
+// "a ≈ b ≈ ..." of the best and every column not significantly worse, or
+// worse by less than minEffect.
+func best(cells []*Cell, cols []string, better string, assumption benchmath.Assumption, baselines []string, minEffect float64) string {
 	if better == "" {
 		return ""
 	}
@@ -530,7 +538,9 @@ func best(cells []*Cell, cols []string, better string, assumption benchmath.Assu
 	first := order[0]
 	names := []string{cols[first]}
 	for _, j := range order[1:] {
-		if cmp := assumption.Compare(cells[j].sample, cells[first].sample); cmp.P >= cmp.Alpha {
+		cmp := assumption.Compare(cells[j].sample, cells[first].sample)
+		small := cells[first].Center != 0 && math.Abs(cells[j].Center/cells[first].Center-1) < minEffect
+		if cmp.P >= cmp.Alpha || small {
 			names = append(names, cols[j])
 		}
 	}

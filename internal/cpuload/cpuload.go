@@ -120,3 +120,49 @@ func Interference(before, after Sample) float64 {
 	others := busy - (after.Self - before.Self)
 	return min(max(float64(others)/float64(capacity), 0), 1)
 }
+
+// Window keeps the samples of the last span, so that the interference of an
+// interval too short for /proc/stat's 10 ms ticks (a 50 ms trial on 2 CPUs
+// is 10 ticks, a resolution of 0.1) can be read over the span that ends
+// with it instead: the trial and the moments before it.
+type Window struct {
+	span    time.Duration
+	samples []timedSample // oldest first
+}
+
+type timedSample struct {
+	at time.Time
+	s  Sample
+}
+
+// NewWindow returns a window of span.
+func NewWindow(span time.Duration) *Window { return &Window{span: span} }
+
+// Add records s, taken at at, and forgets samples no longer needed: those
+// older than the newest one at least span before at.
+func (w *Window) Add(at time.Time, s Sample) {
+	w.samples = append(w.samples, timedSample{at, s})
+	keep := 0
+	for i, ts := range w.samples {
+		if at.Sub(ts.at) >= w.span {
+			keep = i
+		}
+	}
+	w.samples = w.samples[keep:]
+}
+
+// Interference returns the interference from the newest sample taken at
+// least span before end (or the oldest kept, if none is that old) to the
+// sample taken at end, which must have been added.
+func (w *Window) Interference(end Sample, at time.Time) float64 {
+	if len(w.samples) == 0 {
+		return 0
+	}
+	from := w.samples[0]
+	for _, ts := range w.samples {
+		if at.Sub(ts.at) >= w.span {
+			from = ts
+		}
+	}
+	return Interference(from.s, end)
+}

@@ -87,3 +87,24 @@ func TestTake(t *testing.T) {
 	x := Interference(a, b)
 	assert.True(t, x >= 0 && x <= 1, "%v", x)
 }
+
+func TestWindowReadsOverItsSpan(t *testing.T) {
+	w := NewWindow(200 * time.Millisecond)
+	t0 := time.Unix(1000, 0)
+	// A quiet machine for 300 ms, then a 50 ms interval in which a whole
+	// CPU of 2 went elsewhere: over 50 ms that reads 0.5, over the 200 ms
+	// window ending with it (150 ms quiet), 0.125.
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	s := func(capMs, selfMs int) Sample {
+		return Sample{Capacity: time.Duration(capMs) * time.Millisecond, Self: time.Duration(selfMs) * time.Millisecond}
+	}
+	for ms := 0; ms <= 300; ms += 50 {
+		w.Add(at(ms), s(2*ms, 2*ms))
+	}
+	end := s(2*350, 2*300+50)
+	w.Add(at(350), end)
+	assert.InDelta(t, 0.125, w.Interference(end, at(350)), 1e-9)
+	assert.InDelta(t, 0.5, Interference(s(600, 600), end), 1e-9, "the interval alone")
+	assert.LessOrEqual(t, len(w.samples), 6, "old samples are forgotten")
+	assert.Equal(t, 0.0, NewWindow(time.Second).Interference(end, at(350)), "an empty window reads nothing")
+}

@@ -86,7 +86,8 @@ func TestLimits(t *testing.T) {
 		{Disturbance{Interference: 0.01, Speed: 1.7}, true}, // a fast spell
 		{Disturbance{Interference: 0.01, Speed: 1 / 1.19}, false},
 		{Disturbance{Interference: math.NaN(), Speed: 0}, false}, // nothing measured
-		{Disturbance{Interference: math.NaN(), Speed: 1.3}, true},
+		{Disturbance{Interference: math.NaN(), Speed: 1.6}, true},
+		{Disturbance{Interference: 0.01, Speed: 1.3}, false}, // the probe's own scatter
 	} {
 		assert.Equal(t, c.want, l.Disturbed(c.d), "%+v", c.d)
 	}
