@@ -138,20 +138,47 @@ func TestRefineWithoutBudgetEnds(t *testing.T) {
 	assert.LessOrEqual(t, f.attempts("ticket"), MaxSamples)
 }
 
-func TestRefineLeavesCellsOutOfReach(t *testing.T) {
+func TestRefineLeavesCellsOutOfReachForLast(t *testing.T) {
 	// ±50% noise against a ±5% target: after three times Count trials its
 	// interval would need some 18·(0.4/0.05)² trials, over four times
-	// MaxSamples; the other cell gets the budget.
-	cfg := Config{Locks: []string{"ticket", "tas"}, Count: 6, Precision: 0.05, Budget: time.Hour}
-	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{
-		"ticket": noisy(2, 20, 0.5),
-		"tas":    noisy(3, 30, 0.08),
-	})
+	// MaxSamples. Without a budget it stops there; with one, it waits until
+	// the other cells have converged.
+	cells := func() map[string]func() float64 {
+		return map[string]func() float64{
+			"ticket": noisy(2, 20, 0.5),
+			"tas":    noisy(3, 30, 0.12),
+			"mutex":  noisy(4, 10, 0.12),
+		}
+	}
+	cfg := Config{Locks: []string{"ticket", "tas", "mutex"}, Count: 6, Precision: 0.05}
+	f := newFakeRun(t, cfg, time.Second, cells())
 	_, err := f.run()
 	require.NoError(t, err)
 	assert.Equal(t, 18, f.attempts("ticket"))
-	assert.Greater(t, f.attempts("tas"), 6)
 	assert.LessOrEqual(t, sample.Summarize(f.samples[1]).RelHalfWidth(), 0.05, "tas converged")
+	assert.LessOrEqual(t, sample.Summarize(f.samples[2]).RelHalfWidth(), 0.05, "mutex converged")
+
+	cfg.Budget = 200 * time.Second
+	f = newFakeRun(t, cfg, time.Second, cells())
+	_, err = f.run()
+	require.NoError(t, err)
+	// ticket waits at 18 trials until tas and mutex have converged; then
+	// the rest of the budget goes to it.
+	last := 0
+	for i, l := range f.log {
+		if l != "ticket" {
+			last = i
+		}
+	}
+	before := 0
+	for _, l := range f.log[:last+1] {
+		if l == "ticket" {
+			before++
+		}
+	}
+	assert.Equal(t, 18, before, "no trial of ticket while others could converge")
+	assert.Greater(t, f.attempts("ticket"), 18, "the budget left goes to it")
+	assert.LessOrEqual(t, f.clock.Sub(time.Unix(1e9, 0)), cfg.Budget)
 }
 
 func TestNoPrecisionNoRefinement(t *testing.T) {

@@ -411,21 +411,24 @@ func (r *runner) refine() error {
 
 // unsettled returns the configurations still to refine, widest interval
 // first: those wider than the precision, unless they have had MaxSamples
-// trials (or Count, if larger), or, once they have twice Count samples, fall
+// trials (or Count, if larger) or, once they have twice Count samples, fall
 // into two separate clusters (bimodal: reported as such, and not narrowed
-// by more), or, once they have three times Count, are out of reach. An
-// interval narrows about as 1/√n, so one of half-width w after n trials
-// needs about n·(w/precision)² to meet the precision; on a shared VM the
-// early intervals (the extreme trials of a few) narrow faster than that, so
-// a configuration is out of reach only when the estimate is over four times
-// the limit, and its trials are better spent on those that can converge.
+// by more).
+//
+// Configurations out of reach come last, and only when no other is left
+// and the run has a budget to spend. An interval narrows about as 1/√n, so
+// one of half-width w after n trials needs about n·(w/precision)² to meet
+// the precision; on a shared VM early intervals (the extreme trials of a
+// few) narrow faster than that, so a configuration is out of reach when,
+// after three times Count trials, the estimate is over four times the
+// limit. Their trials are better spent first on those that can converge.
 func (r *runner) unsettled() []int {
 	type cell struct {
 		i     int
 		width float64
 	}
 	limit := max(MaxSamples, r.cfg.Count)
-	var cells []cell
+	var reachable, beyond []cell
 	for i, s := range r.samples {
 		if r.attempts[i] >= limit {
 			continue
@@ -438,9 +441,14 @@ func (r *runner) unsettled() []int {
 			continue
 		}
 		if need := float64(len(s)) * (w / r.cfg.Precision) * (w / r.cfg.Precision); len(s) >= 3*r.cfg.Count && need > 4*float64(limit) {
+			beyond = append(beyond, cell{i, w})
 			continue
 		}
-		cells = append(cells, cell{i, w})
+		reachable = append(reachable, cell{i, w})
+	}
+	cells := reachable
+	if len(cells) == 0 && r.cfg.Budget > 0 {
+		cells = beyond
 	}
 	slices.SortStableFunc(cells, func(a, b cell) int { return cmp.Compare(b.width, a.width) })
 	out := make([]int, len(cells))

@@ -92,7 +92,7 @@ for lock in $locks; do
 	insmod /counter.ko lock=\$lock || echo "=== insmod failed \$lock"
 	lsmod
 	/lockbench run -path file -target /proc/counter -locks kernel-\$lock -g $G -mix incdec \\
-		-duration $D -count $C -label emulation=$mode -label guest=qemu -o /out/\$lock >/out/\$lock.table 2>/out/\$lock.err
+		-duration $D -count $C -precision 0 -label emulation=$mode -label guest=qemu -o /out/\$lock >/out/\$lock.table 2>/out/\$lock.err
 	echo "=== run kernel-\$lock rc=\$?"
 	grep -o 'lost updates' /out/\$lock.err | head -1 | sed 's/^/=== bite kernel-'\$lock' /'
 	echo "=== value kernel-\$lock \$(cat /proc/counter)"
