@@ -11,14 +11,16 @@
 // geomean row. For the same input and projections the numbers are the ones
 // benchstat prints.
 //
-// A results file may judge its own cells: trials carry an "interference"
-// unit (the share of the machine that went to other work while they ran)
-// and the file a "max-interference" line, so that cells with disturbed
-// trials are marked and listed; a "precision" line asks that every cell's
-// sec/op interval be within ±precision, and cells wider are marked as not
-// converged. Cells whose values fall into two separate clusters are shown
-// as both clusters, not as a median between them. Tables in which every
-// cell holds the same value (B/op at 0) are left out and named.
+// A results file may judge its own cells: trials carry "interference" (the
+// share of the machine that went to other work while they ran) and "speed"
+// (how fast the machine ran against its usual) units, and the file
+// "max-interference" and "max-speed-change" lines, so that cells with
+// disturbed trials are marked and listed; a "precision" line asks that
+// every cell's sec/op interval be within ±precision, and cells wider are
+// marked as not converged, and makes a difference smaller than it a tie in
+// the best column. Cells whose values fall into two separate clusters are
+// shown as both clusters, not as a median between them. Tables in which
+// every cell holds the same value (B/op at 0) are left out and named.
 //
 // reports reads result files only; it knows nothing of how they were made.
 package reports
@@ -50,8 +52,9 @@ type Options struct {
 	Filter     string  // benchproc filter; default "*"
 	Confidence float64 // of the ranges; default 0.95
 	Alpha      float64 // significance threshold; default 0.05
-	// Best adds, per row, the best column by the unit's direction, or "a ≈ b"
-	// when the best is not significantly better than the runner-up.
+	// Best adds, per row, the best column by the unit's direction, or the
+	// tie "a ≈ b ≈ ..." of it and every column not significantly worse (or
+	// worse by less than the file's precision).
 	Best bool
 	// Baselines are columns shown for reference but never named best: the
 	// guards that are not locks (atomic, sharded, xsync).
@@ -137,7 +140,7 @@ type Table struct {
 	Rows    []string   `json:"rows"`
 	Cols    []string   `json:"cols"`              // Cols[0] is the baseline
 	Cells   [][]*Cell  `json:"cells"`             // [row][col]; null where there is no data
-	Best    []string   `json:"best,omitempty"`    // per row, the best column, "a ≈ b" if not significantly better than the next
+	Best    []string   `json:"best,omitempty"`    // per row, the best column, or a tie "a ≈ b ≈ ..." (see Options.Best)
 	Geomean []*Geomean `json:"geomean,omitempty"` // per column; only with more than one row
 	Notes   []string   `json:"notes,omitempty"`   // footnotes, referenced by number from cells
 
@@ -160,10 +163,10 @@ type Cell struct {
 	Significant bool    `json:"significant,omitempty"`
 	Notes       []int   `json:"notes,omitempty"` // 1-based indexes into Table.Notes
 
-	// Disturbed is how many of the cell's trials saw more interference than
-	// the file allows; Unconverged is set when its interval is wider than
-	// the file's precision target (sec/op only); Clusters, when its values
-	// fall into two separate groups, holds both, lower first.
+	// Disturbed is how many of the cell's trials were disturbed beyond the
+	// file's limits (sample.Limits); Unconverged is set when its interval is
+	// wider than the file's precision target (sec/op only); Clusters, when
+	// its values fall into two separate groups, holds both, lower first.
 	Disturbed   int              `json:"disturbed,omitempty"`
 	Unconverged bool             `json:"unconverged,omitempty"`
 	Clusters    []sample.Cluster `json:"clusters,omitempty"`

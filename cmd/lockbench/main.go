@@ -4,6 +4,7 @@
 //	lockbench                    same as lockbench run
 //	lockbench run [flags]        benchmark the locks; writes results.txt and report.html
 //	lockbench report FILE...     compare locks in one file, or files old -> new
+//	                             (two files: also whether they name the same best locks)
 //	lockbench torture [flags]    hammer a lock and check it: SUCCESS or FAILURE
 //	lockbench list               the locks and the counter's other guards
 //	lockbench mount DIR          serve the simulated /proc at DIR through FUSE
@@ -56,7 +57,8 @@ const usage = `lockbench benchmarks and tortures kernel-style locks.
 Usage:
   lockbench [run] [flags]       benchmark the counter module under each lock (the default)
   lockbench report [flags] FILE...
-                                compare locks in one results file, or files old -> new
+                                compare locks in one results file, or files old -> new;
+                                two files of one matrix: do they name the same best locks?
   lockbench torture [flags]     hammer a lock with holder checks: SUCCESS or FAILURE
   lockbench list                the locks and the counter's other guards
 

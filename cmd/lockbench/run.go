@@ -170,6 +170,20 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := writeHTMLReport(htmlPath, []string{resultsPath}, forLocks(), "lockbench run"); err != nil {
 		return err
 	}
+	limits := sample.Limits{MaxInterference: cfg.MaxInterference, MaxSpeedChange: cfg.MaxSpeedChange}
+	retried, disturbed := 0, 0
+	for _, r := range done {
+		if r.Tries > 1 {
+			retried++
+		}
+		if limits.Disturbed(r.Disturbance()) {
+			disturbed++
+		}
+	}
+	if retried > 0 || disturbed > 0 {
+		fmt.Fprintf(stderr, "lockbench: %d trials were disturbed and run again; %d stayed disturbed after %d tries and are marked in the report\n",
+			retried, disturbed, cfg.Tries)
+	}
 	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: lockbench report %s\n",
 		len(done), time.Since(started).Round(time.Second), resultsPath, htmlPath, resultsPath)
 	if errors.Is(runErr, context.Canceled) {
