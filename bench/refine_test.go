@@ -181,6 +181,24 @@ func TestRefineLeavesCellsOutOfReachForLast(t *testing.T) {
 	assert.LessOrEqual(t, f.clock.Sub(time.Unix(1e9, 0)), cfg.Budget)
 }
 
+func TestRefineSkipsFailingCells(t *testing.T) {
+	cfg := Config{Locks: []string{"busted", "tas"}, Count: 6, Precision: 0.05, Budget: time.Hour}
+	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"tas": noisy(3, 30, 0.08)})
+	trial := f.trial
+	f.trial = func(spec Spec, name string) (*timedResult, error) {
+		if spec.Lock == "busted" {
+			f.log = append(f.log, spec.Lock)
+			return nil, &CorrectnessError{Lock: spec.Lock, Trial: name, Got: 1, Want: 2}
+		}
+		return trial(spec, name)
+	}
+	_, err := f.run()
+	var ce *CorrectnessError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 6, f.attempts("busted"), "a failing cell is not refined")
+	assert.Greater(t, f.attempts("tas"), 6)
+}
+
 func TestNoPrecisionNoRefinement(t *testing.T) {
 	cfg := Config{Locks: []string{"ticket"}, Count: 6}
 	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"ticket": noisy(2, 20, 0.5)})

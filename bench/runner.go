@@ -411,7 +411,8 @@ func (r *runner) refine() error {
 
 // unsettled returns the configurations still to refine, widest interval
 // first: those wider than the precision, unless they have had MaxSamples
-// trials (or Count, if larger) or, once they have twice Count samples, fall
+// trials (or Count, if larger), a trial of theirs failed (a lock that lost
+// updates is not measured further), or, once they have twice Count samples, fall
 // into two separate clusters (bimodal: reported as such, and not narrowed
 // by more).
 //
@@ -430,8 +431,8 @@ func (r *runner) unsettled() []int {
 	limit := max(MaxSamples, r.cfg.Count)
 	var reachable, beyond []cell
 	for i, s := range r.samples {
-		if r.attempts[i] >= limit {
-			continue
+		if r.attempts[i] >= limit || len(s) < r.attempts[i] {
+			continue // enough, or a trial failed: its error is the answer
 		}
 		w := sample.Summarize(s).RelHalfWidth()
 		if w <= r.cfg.Precision {

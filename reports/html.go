@@ -38,6 +38,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"isWarning": func(s string) bool {
 		return strings.HasPrefix(s, "warning") || strings.HasPrefix(s, "not converged")
 	},
+	"isItem": func(s string) bool { return strings.HasPrefix(s, "  ") },
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -54,6 +55,7 @@ td.same { color: #888; } td.better { color: #1a7f37; } td.worse { color: #b42318
 figure.chart { display: inline-block; margin: 0.5em; }
 figure.chart svg { width: 630px; height: 360px; }
 .warn { color: #b42318; }
+ul.trust li.item { margin-left: 2em; list-style: circle; }
 </style>
 </head>
 <body>
@@ -61,6 +63,8 @@ figure.chart svg { width: 630px; height: 360px; }
 <p>Generated {{.Generated}} from {{range $i, $f := .Report.Files}}{{if $i}}, {{end}}<code>{{$f}}</code>{{end}}.</p>
 {{with .Report.Config}}<h2>Machine</h2>
 <table>{{range .}}<tr><th class="label">{{.Key}}</th><td class="label">{{.Value}}</td></tr>{{end}}</table>{{end}}
+{{with .Report.Summary}}<h2>How far to trust these figures</h2>
+<ul class="trust">{{range .}}<li class="{{if isWarning .}}warn{{end}}{{if isItem .}} item{{end}}">{{.}}</li>{{end}}</ul>{{end}}
 {{with .Charts}}<h2>Charts</h2>
 {{range .}}<figure class="chart" title="{{.Title}}">{{.SVG}}</figure>
 {{end}}{{end}}
@@ -75,8 +79,6 @@ figure.chart svg { width: 630px; height: 360px; }
 </table>
 {{with .Notes}}<div class="notes">{{range $i, $n := .}}<div><sup>{{note $i}}</sup> {{$n}}</div>{{end}}</div>{{end}}
 {{end}}
-{{with .Report.Summary}}<h2>How far to trust these figures</h2>
-<ul>{{range .}}<li{{if isWarning .}} class="warn"{{end}}>{{.}}</li>{{end}}</ul>{{end}}
 {{with .Report.Warnings}}<h2>Warnings</h2><ul class="warn">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <script>
 // Record each chart's rendered size and drawn paths, for headless checks.
