@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -115,6 +116,8 @@ type trial struct {
 	// warmNet is the increments minus decrements of the warm-up load, which
 	// the counter's final value includes.
 	warmNet int64
+	// unpinned counts the workers whose CPU refused them in the last run.
+	unpinned int
 }
 
 // prepare attaches the counter and opens one client per goroutine.
@@ -182,23 +185,26 @@ func (l load) interference() float64 {
 func (t *trial) run(lim *limiter, started func()) (time.Duration, load) {
 	var wg sync.WaitGroup
 	gate := make(chan struct{})
+	pin := t.pin // read once: the workers must not see it change
 	ready := make(chan error, len(t.workers))
 	for i := range t.workers {
 		w := &t.workers[i]
 		wg.Go(func() {
-			if t.pin != nil {
-				ready <- pinThread(t.pin[i])
+			if pin != nil {
+				ready <- pinThread(pin[i])
 			}
 			<-gate
 			w.loop(lim, t.shape, t.thinkSteps, uint64(i)+1)
 		})
 	}
-	if t.pin != nil {
+	if pin != nil {
+		// Every worker is bound, or refused, before the load starts.
+		// Pinning is an option of the measurement, not of the load: a
+		// CPU that refuses it leaves that goroutine free, and the trial
+		// says so (Result.Unpinned).
 		for range t.workers {
 			if err := <-ready; err != nil {
-				// Pinning is an option of the measurement, not of the
-				// load: a CPU that refuses it leaves that goroutine free.
-				t.pin = nil
+				t.unpinned++
 			}
 		}
 	}
@@ -218,19 +224,21 @@ func (t *trial) run(lim *limiter, started func()) (time.Duration, load) {
 	return elapsed, l
 }
 
-// warmUp runs the load for d and discards what it measured, so that a
-// trial's first moments stay out of its result: the workers' goroutine
-// stacks growing, the new counter's cache lines and pages coming in, idle Ps'
-// threads being woken, and each worker's chunk size converging from
-// minChunk. The counter keeps the warm-up's operations, which finish
-// accounts for.
-func (t *trial) warmUp(d time.Duration) {
+// warmUp runs the load for d, or until ctx is done, and discards what it
+// measured, so that a trial's first moments stay out of its result: the
+// workers' goroutine stacks growing, the new counter's cache lines and pages
+// coming in, idle Ps' threads being woken, and each worker's chunk size
+// converging from minChunk. The counter keeps the warm-up's operations,
+// which finish accounts for.
+func (t *trial) warmUp(ctx context.Context, d time.Duration) {
 	if d <= 0 {
 		return
 	}
 	lim := timedLimiter()
 	timer := time.AfterFunc(d, func() { lim.stop.Store(true) })
 	defer timer.Stop()
+	stopOnCancel := context.AfterFunc(ctx, func() { lim.stop.Store(true) })
+	defer stopOnCancel()
 	t.run(lim, nil)
 	for i := range t.workers {
 		w := &t.workers[i]
@@ -357,6 +365,9 @@ type Result struct {
 	// speed in this process, from a probe before and after it (see
 	// speedProbe): 1 is usual; 0 where it was not measured.
 	Speed float64
+	// Unpinned is how many goroutines of a pinned trial (Config.Pin) ran
+	// unbound because their CPU refused them.
+	Unpinned int
 	// Tries is how many times the trial ran: more than one when the first
 	// tries were disturbed (Interference above the run's maximum).
 	Tries int
@@ -380,7 +391,7 @@ func (r *Result) OpsPerSec() float64 { return float64(r.Ops) / max(r.Elapsed.Sec
 func (r *Result) Fairness() float64 { return JainIndex(ServiceRates(r.Served)) }
 
 // MaxMin is the slowest-served goroutine's median latency over the fastest
-// one's.
+// one's (see ServiceRates for which goroutines count).
 func (r *Result) MaxMin() float64 { return MaxMinRatio(r.Served) }
 
 // CorrectnessError reports a trial whose counter did not end at the

@@ -24,9 +24,9 @@ func JainIndex[T uint64 | float64](xs []T) float64 {
 }
 
 // MaxMinRatio returns the largest value over the smallest, locktorture's
-// starvation hint ("???" when max/2 > min). A goroutine that did nothing
-// counts as 1, so a starved goroutine gives the busiest one's value rather
-// than infinity. No values is 1.
+// starvation hint ("???" when max/2 > min). Values below 1 count as 1, so
+// that a count of 0 (a goroutine that did nothing) gives the largest value
+// rather than infinity. No values is 1.
 func MaxMinRatio[T uint64 | float64](xs []T) float64 {
 	if len(xs) == 0 {
 		return 1
@@ -53,9 +53,12 @@ func MaxMinRatio[T uint64 | float64](xs []T) float64 {
 // unfair. A goroutine's latency samples are each one operation, timed while
 // it runs: a time slice spent waiting for a CPU lands in one sample in
 // thousands, which the median ignores, while a lock that makes some
-// goroutines wait longer than others moves their medians. A goroutine that
-// waits for the guard for the whole trial takes no sample and is not
-// counted: max/min and the p999 latency are where starvation shows.
+// goroutines wait longer than others moves their medians. A goroutine with
+// fewer than minServedSamples samples is not counted, because it cannot be
+// told apart from one the scheduler never ran: a goroutine starved for the
+// whole trial leaves no trace in fairness or max/min, only in the p999
+// latency and in the torture's per-writer counts (lockbench torture), which
+// is where to look for complete starvation.
 func ServiceRates(medians []float64) []float64 {
 	rates := make([]float64, len(medians))
 	for i, m := range medians {

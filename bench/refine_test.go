@@ -199,6 +199,17 @@ func TestRefineSkipsFailingCells(t *testing.T) {
 	assert.Greater(t, f.attempts("tas"), 6)
 }
 
+func TestRefineFromOneRound(t *testing.T) {
+	// With -count 1 a cell has no interval until it has 6 trials: that is
+	// not "out of reach", however many rounds it takes.
+	cfg := Config{Locks: []string{"mutex"}, Count: 1, Precision: 0.05}
+	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"mutex": noisy(1, 10, 0.01)})
+	_, err := f.run()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, f.attempts("mutex"), 6)
+	assert.LessOrEqual(t, sample.Summarize(f.samples[0]).RelHalfWidth(), 0.05)
+}
+
 func TestNoPrecisionNoRefinement(t *testing.T) {
 	cfg := Config{Locks: []string{"ticket"}, Count: 6}
 	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"ticket": noisy(2, 20, 0.5)})

@@ -199,16 +199,16 @@ func (c Config) Validate() error {
 	if c.Warmup < 0 {
 		errs = append(errs, fmt.Errorf("bench: negative warm-up %v", c.Warmup))
 	}
-	if c.MaxInterference < 0 || c.MaxInterference > 1 {
+	if !(c.MaxInterference >= 0 && c.MaxInterference <= 1) {
 		errs = append(errs, fmt.Errorf("bench: maximum interference %v is not a fraction between 0 and 1", c.MaxInterference))
 	}
-	if c.MaxSpeedChange < 0 {
-		errs = append(errs, fmt.Errorf("bench: negative maximum speed change %v", c.MaxSpeedChange))
+	if !(c.MaxSpeedChange >= 0) || math.IsInf(c.MaxSpeedChange, 1) {
+		errs = append(errs, fmt.Errorf("bench: maximum speed change %v is not a finite fraction", c.MaxSpeedChange))
 	}
 	if c.Tries < 0 {
 		errs = append(errs, fmt.Errorf("bench: negative tries %d", c.Tries))
 	}
-	if c.Precision < 0 || c.Precision >= 1 {
+	if !(c.Precision >= 0 && c.Precision < 1) {
 		errs = append(errs, fmt.Errorf("bench: precision %v is not a fraction between 0 and 1 (0.05 is ±5%%)", c.Precision))
 	}
 	if c.Budget < 0 {
@@ -266,6 +266,7 @@ func Run(ctx context.Context, cfg Config) ([]*Result, error) {
 	for _, l := range cfg.Labels {
 		fileConfig = append(fileConfig, benchfmt.Config{Key: l.Key, Value: []byte(l.Value), File: true})
 	}
+	seedLoadWindow()
 	r := newRunner(ctx, cfg)
 	r.trial = func(spec Spec, name string) (*timedResult, error) { return runTrial(ctx, spec, cfg, name) }
 	r.emit = func(res *timedResult) error { return w.Write(res.benchfmt(fileConfig)) }
@@ -441,7 +442,7 @@ func (r *runner) unsettled() []int {
 		if len(s) >= 2*r.cfg.Count && sample.Bimodal(s) != nil {
 			continue
 		}
-		if need := float64(len(s)) * (w / r.cfg.Precision) * (w / r.cfg.Precision); len(s) >= 3*r.cfg.Count && need > 4*float64(limit) {
+		if need := float64(len(s)) * (w / r.cfg.Precision) * (w / r.cfg.Precision); len(s) >= 3*r.cfg.Count && !math.IsInf(w, 1) && need > 4*float64(limit) {
 			beyond = append(beyond, cell{i, w})
 			continue
 		}
@@ -468,10 +469,12 @@ func (r *runner) meanTrial() time.Duration {
 	return r.spent / time.Duration(r.started)
 }
 
-// interferenceSpan is the least time interference is read over: /proc/stat
-// counts 10 ms ticks, so a short trial's own reading is coarse (a 50 ms
-// trial on 2 CPUs has 10 ticks: a resolution of 0.1); it is read over the
-// last 250 ms instead, the trial and the moments just before it.
+// interferenceSpan is the least time interference is read over, once the
+// run has lasted that long: /proc/stat counts 10 ms ticks, so a short
+// trial's own reading is coarse (a 50 ms trial on 2 CPUs has 10 ticks: a
+// resolution of 0.1); it is read over the last 250 ms instead, the trial
+// and the moments just before it. The window is seeded when a run starts,
+// so that the first trials read from there.
 const interferenceSpan = 250 * time.Millisecond
 
 // loadWindow keeps the recent CPU accounting of every trial in the process.
@@ -481,8 +484,8 @@ var loadWindow struct {
 }
 
 // recentInterference records a trial's load and returns the interference
-// over at least interferenceSpan ending with it; NaN where it could not be
-// read.
+// over at least interferenceSpan ending with it, or since the run started;
+// NaN where it could not be read.
 func recentInterference(l load) float64 {
 	if !l.ok {
 		return math.NaN()
@@ -495,6 +498,20 @@ func recentInterference(l load) float64 {
 	loadWindow.w.Add(l.start, l.before)
 	loadWindow.w.Add(l.end, l.after)
 	return loadWindow.w.Interference(l.after, l.end)
+}
+
+// seedLoadWindow records the machine's CPU accounting as a run starts.
+func seedLoadWindow() {
+	s, err := cpuload.Take()
+	if err != nil {
+		return
+	}
+	loadWindow.Lock()
+	defer loadWindow.Unlock()
+	if loadWindow.w == nil {
+		loadWindow.w = cpuload.NewWindow(interferenceSpan)
+	}
+	loadWindow.w.Add(time.Now(), s)
 }
 
 // timedResult is a Result with the allocation counts a timed trial measures.
@@ -549,7 +566,7 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 	// As go test does before each benchmark: the garbage of the trials
 	// before is collected now, not during this one.
 	runtime.GC()
-	t.warmUp(cfg.Warmup)
+	t.warmUp(ctx, cfg.Warmup)
 	sp := probe()
 	before := sp.measure()
 
@@ -570,6 +587,7 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 	}
 	r.Interference = recentInterference(load)
 	r.Speed = speed
+	r.Unpinned = t.unpinned
 	ops := float64(max(r.Ops, 1))
 	return &timedResult{
 		Result:      r,

@@ -296,6 +296,9 @@ func TestPinnedRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, results, 6)
 	assert.Contains(t, out.String(), "pin: on where g <= "+strconv.Itoa(len(cpus))+" usable CPUs")
+	for _, r := range results {
+		assert.Zero(t, r.Unpinned, "every CPU this process may use accepts its threads")
+	}
 }
 
 func TestWarmUpKeepsTheCountExact(t *testing.T) {
@@ -321,9 +324,56 @@ func TestPinThreadBindsTheThread(t *testing.T) {
 	}
 	done := make(chan []int)
 	go func() {
-		require.NoError(t, pinThread(cpus[len(cpus)-1]))
+		assert.NoError(t, pinThread(cpus[len(cpus)-1]))
 		done <- usableCPUs()
 	}()
 	assert.Equal(t, []int{cpus[len(cpus)-1]}, <-done, "the goroutine's thread runs on the one CPU")
 	assert.Equal(t, cpus, usableCPUs(), "other threads are unaffected")
+}
+
+// TestRefusedPinDoesNotHang: a CPU that refuses a worker leaves it unbound;
+// the trial runs, and says how many ran unbound.
+func TestRefusedPinDoesNotHang(t *testing.T) {
+	tr, err := prepare(Spec{Lock: "mutex", Goroutines: 4, Mix: MixInc, Path: "direct"}, false, "")
+	require.NoError(t, err)
+	defer tr.close()
+	tr.pin = []int{1 << 20, 1 << 20, 1 << 20, 1 << 20} // no such CPU: EINVAL
+	lim := timedLimiter()
+	stop := time.AfterFunc(10*time.Millisecond, func() { lim.stop.Store(true) })
+	defer stop.Stop()
+	done := make(chan struct{})
+	go func() {
+		tr.run(lim, nil)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the trial hung on a refused pin")
+	}
+	assert.Equal(t, 4, tr.unpinned)
+	r, err := tr.finish(time.Millisecond, "refused pin")
+	require.NoError(t, err)
+	assert.Positive(t, r.Ops)
+}
+
+// TestWarmUpStopsOnCancel: Ctrl-C during a long warm-up stops it.
+func TestWarmUpStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := Run(ctx, Config{
+			Locks: []string{"mutex"}, Goroutines: []int{2}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
+			Paths: []string{"direct"}, Duration: time.Millisecond, Warmup: time.Hour, Count: 1,
+		})
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(time.Minute):
+		t.Fatal("an hour's warm-up did not stop on cancel")
+	}
 }

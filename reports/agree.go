@@ -20,7 +20,8 @@ type Agreement struct {
 type AgreementRow struct {
 	Table string `json:"table"` // the table's title
 	Row   string `json:"row"`
-	A, B  string // the best column, or a tie "a ≈ b"
+	A     string `json:"a"` // the first report's best column, or a tie "a ≈ b"
+	B     string `json:"b"` // the second report's
 	Same  bool   `json:"same"`
 }
 

@@ -81,7 +81,7 @@ func (j judge) mark(rep *Report, t *Table, trials map[cellKey][]sample.Disturban
 					c.Notes = append(c.Notes, t.note([]error{fmt.Errorf(
 						"not converged: the 95%% interval is wider than the ±%s target", pct(j.precision))})...)
 					if c.Clusters == nil {
-						rep.Unconverged = append(rep.Unconverged, fmt.Sprintf("%s: %s, %d trials", where, c.Range, c.N))
+						rep.Unconverged = append(rep.Unconverged, fmt.Sprintf("%s: ± %.1f%%, %d trials", where, 100*w, c.N))
 					}
 				}
 			}
@@ -178,7 +178,7 @@ func (r *Report) Summary() []string {
 				len(r.Unconverged), r.Cells, pct(r.Precision), bimodalAside(len(r.Bimodal))), r.Unconverged)
 		}
 	}
-	list(fmt.Sprintf("bimodal: %d cells fall into two separate clusters (shown as both, never as one median):", len(r.Bimodal)), r.Bimodal)
+	list(fmt.Sprintf("bimodal: %d cells fall into two separate clusters (shown as both; the best column and geomeans still use the median of all trials):", len(r.Bimodal)), r.Bimodal)
 	return out
 }
 

@@ -74,8 +74,13 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if err := rep.Write(stdout, *format); err != nil {
 		return err
 	}
-	if len(files) == 2 && *format == "text" {
-		return writeAgreement(stdout, files)
+	if len(files) == 2 {
+		// Beside the text; on stderr where stdout is md, CSV or JSON.
+		w := stdout
+		if *format != "text" {
+			w = stderr
+		}
+		return writeAgreement(w, files)
 	}
 	return nil
 }

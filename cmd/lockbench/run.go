@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -38,7 +39,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Duration("warmup", 10*time.Millisecond, "load run and thrown away before each trial is measured")
 	precision := percentFlag(0.05)
 	fs.Var(&precision, "precision", "after -count rounds, add trials until every configuration's 95% interval is within this (5% or 0.05; 0 for none)")
-	budget := fs.Duration("budget", 2*time.Minute, "wall time the whole run may take for -precision (the -count rounds always run)")
+	budget := fs.Duration("budget", 2*time.Minute, "wall time the whole run may take for -precision (the -count rounds always run; 0: no limit)")
 	maxInterference := fs.Float64("max-interference", sample.DefaultMaxInterference, "a trial that lost more than this fraction of the machine to other work is run again")
 	maxSpeedChange := fs.Float64("max-speed-change", sample.DefaultMaxSpeedChange, "a trial during which the machine ran more than this much slower or faster than usual (0.5: a factor 1.5) is run again")
 	tries := fs.Int("tries", 3, "runs of a disturbed trial before it is kept, marked disturbed")
@@ -102,10 +103,10 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *budget < 0 {
 		return usageErrorf("-budget must not be negative, not %v", *budget)
 	}
-	if *maxSpeedChange <= 0 {
-		return usageErrorf("-max-speed-change must be positive, not %v", *maxSpeedChange)
+	if !(*maxSpeedChange > 0) || math.IsInf(*maxSpeedChange, 1) {
+		return usageErrorf("-max-speed-change must be a positive number, not %v", *maxSpeedChange)
 	}
-	if *maxInterference <= 0 || *maxInterference > 1 {
+	if !(*maxInterference > 0 && *maxInterference <= 1) {
 		return usageErrorf("-max-interference must be a fraction in (0, 1], not %v", *maxInterference)
 	}
 	if !slices.Contains(reports.Formats, *format) {
@@ -127,10 +128,13 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	cfg.Output = results
 
 	trials := len(cfg.Specs()) * cfg.Count
-	fmt.Fprintf(stderr, "lockbench: %d trials of %v after %v of warm-up (%d configurations x %d), about %v",
+	fmt.Fprintf(stderr, "lockbench: %d trials of %v after %v of warm-up (%d configurations x %d), at least %v",
 		trials, cfg.Duration, cfg.Warmup, trials/cfg.Count, cfg.Count, (time.Duration(trials) * (cfg.Duration + cfg.Warmup)).Round(time.Second))
-	if cfg.Precision > 0 {
+	switch {
+	case cfg.Precision > 0 && cfg.Budget > 0:
 		fmt.Fprintf(stderr, "; then more, up to %v in all, until every configuration is known to ±%s", cfg.Budget, precision)
+	case cfg.Precision > 0:
+		fmt.Fprintf(stderr, "; then more, with no time limit, until every configuration is known to ±%s", precision)
 	}
 	fmt.Fprintln(stderr)
 	if bar := progressBar(stderr, trials); bar != nil {
@@ -150,6 +154,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(done) == 0 {
+		if errors.Is(runErr, context.Canceled) {
+			return errors.New("interrupted before any trial finished")
+		}
 		if runErr == nil {
 			runErr = errors.New("no trial finished")
 		}
@@ -180,14 +187,23 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			disturbed++
 		}
 	}
-	if retried > 0 || disturbed > 0 {
-		fmt.Fprintf(stderr, "lockbench: %d trials were disturbed and run again; %d stayed disturbed after %d tries and are marked in the report\n",
-			retried, disturbed, cfg.Tries)
+	if retried > 0 {
+		fmt.Fprintf(stderr, "lockbench: %d trials were disturbed and run again\n", retried)
+	}
+	if disturbed > 0 {
+		fmt.Fprintf(stderr, "lockbench: %d trials stayed disturbed after %d tries; the report marks them\n", disturbed, cfg.Tries)
+	}
+	unpinned := 0
+	for _, r := range done {
+		unpinned += r.Unpinned
+	}
+	if unpinned > 0 {
+		fmt.Fprintf(stderr, "lockbench: -pin: %d goroutines ran unbound where their CPU refused them\n", unpinned)
 	}
 	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: lockbench report %s\n",
 		len(done), time.Since(started).Round(time.Second), resultsPath, htmlPath, resultsPath)
 	if errors.Is(runErr, context.Canceled) {
-		return fmt.Errorf("interrupted: %d of %d trials finished", len(done), trials)
+		return fmt.Errorf("interrupted after %d trials", len(done))
 	}
 	return runErr
 }
@@ -260,7 +276,7 @@ func (p *percentFlag) Set(s string) error {
 	if isPct {
 		v /= 100
 	}
-	if v < 0 || v >= 1 {
+	if !(v >= 0 && v < 1) {
 		return fmt.Errorf("want a precision between 0 and 100%%, not %q", s)
 	}
 	*p = percentFlag(v)

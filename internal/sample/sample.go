@@ -52,15 +52,16 @@ type Cluster struct {
 // Bimodality thresholds. A sample is split at the widest gap between
 // neighbouring sorted values (on a log scale, so that 10 to 20 and 100 to
 // 200 are the same gap); it is bimodal when both sides hold at least
-// minClusterSize values and minClusterShare of the sample, the gap is at
-// least minGap (a ratio of 1.2 between the nearest members of the two
-// clusters), and the gap is wider than either cluster's own spread: two
-// tight groups far apart, not one wide one.
+// minClusterSize values and minClusterShare of the sample (so that two
+// disturbed trials in twelve are outliers, not a mode), the gap is at least
+// minGap (a ratio of about 1.25 between the nearest members of the two
+// clusters), and the gap is more than twice either cluster's own spread:
+// two tight groups far apart, not one wide one.
 const (
 	minBimodalN     = 6
 	minClusterSize  = 2
-	minClusterShare = 0.15
-	minGap          = 0.22 // log(1.25)
+	minClusterShare = 0.2
+	minGap          = 0.22 // log(1.246)
 )
 
 // Bimodal returns the two clusters of values, lower first, when they fall

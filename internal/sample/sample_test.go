@@ -68,6 +68,10 @@ func TestOutliersAreNotAMode(t *testing.T) {
 	assert.Nil(t, Bimodal([]float64{10, 10.1, 10.2, 10.3, 10.1, 40}), "one outlier")
 	assert.Nil(t, Bimodal([]float64{10, 10.1, 10.2, 10.3, 10.1, 10.2, 10.1, 10.2, 10.3, 10.1, 10.2, 10.3, 10.2, 10.1, 10.2, 10.3, 10.2, 10.1, 40, 41}),
 		"two outliers in twenty are under the minimum share")
+	assert.Nil(t, Bimodal([]float64{10, 10.1, 10.2, 10.3, 10.1, 10.2, 10.1, 10.2, 10.3, 10.1, 16, 17}),
+		"two disturbed trials in twelve are outliers, not a mode")
+	assert.NotNil(t, Bimodal([]float64{10, 10.1, 10.2, 10.3, 10.1, 10.2, 10.1, 10.2, 10.3, 16, 16.5, 17}),
+		"three in twelve are a mode")
 	assert.Nil(t, Bimodal([]float64{10, 11, 12, 13, 14, 15}), "evenly spread")
 	assert.Nil(t, Bimodal([]float64{10, 10, 10, 10, 10, 10}), "constant")
 	assert.Nil(t, Bimodal([]float64{0, 0, 0, 10, 10, 10}), "not positive")
