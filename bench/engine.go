@@ -235,11 +235,11 @@ func (t *trial) warmUp(ctx context.Context, d time.Duration) {
 		return
 	}
 	lim := timedLimiter()
-	timer := time.AfterFunc(d, func() { lim.stop.Store(true) })
-	defer timer.Stop()
+	var timer *time.Timer
+	defer func() { timer.Stop() }()
 	stopOnCancel := context.AfterFunc(ctx, func() { lim.stop.Store(true) })
 	defer stopOnCancel()
-	t.run(lim, nil)
+	t.run(lim, func() { timer = time.AfterFunc(d, func() { lim.stop.Store(true) }) })
 	for i := range t.workers {
 		w := &t.workers[i]
 		t.warmNet += int64(w.incs) - int64(w.decs)
@@ -433,6 +433,10 @@ func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if r.Ops == 0 {
+		return nil, fmt.Errorf("bench: %s: no operation completed in %v with %d goroutines: not a result (a longer -duration, or fewer goroutines)",
+			name, elapsed.Round(time.Microsecond), len(t.workers))
 	}
 	got, err := t.target.Value()
 	if err != nil {

@@ -98,6 +98,11 @@ type Progress struct {
 	Spec   Spec // the trial's configuration
 }
 
+// MaxGoroutines is the most goroutines a configuration may have: each keeps
+// a reservoir of latency samples, and at 100,000 a trial's memory reaches
+// gigabytes.
+const MaxGoroutines = 4096
+
 // MaxSamples is the most trials a precision round gives one configuration,
 // whatever the budget, unless Count is larger.
 const MaxSamples = 100
@@ -195,6 +200,11 @@ func (c Config) Validate() error {
 	}
 	if c.Count < 0 {
 		errs = append(errs, fmt.Errorf("bench: negative count %d", c.Count))
+	}
+	for _, g := range c.Goroutines {
+		if g > MaxGoroutines {
+			errs = append(errs, fmt.Errorf("bench: at most %d goroutines, not %d (each keeps %d KiB of latency samples)", MaxGoroutines, g, reservoirSize*8/1024))
+		}
 	}
 	if c.Warmup < 0 {
 		errs = append(errs, fmt.Errorf("bench: negative warm-up %v", c.Warmup))
@@ -573,11 +583,13 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 	lim := timedLimiter()
 	stopOnCancel := context.AfterFunc(ctx, func() { lim.stop.Store(true) })
 	defer stopOnCancel()
-	timer := time.AfterFunc(cfg.Duration, func() { lim.stop.Store(true) })
-	defer timer.Stop()
+	var timer *time.Timer
+	defer func() { timer.Stop() }()
 
 	count0, bytes0 := allocs()
-	elapsed, load := t.run(lim, nil)
+	// The trial's time starts when its goroutines are released, not before
+	// they exist: starting thousands of them takes a while.
+	elapsed, load := t.run(lim, func() { timer = time.AfterFunc(cfg.Duration, func() { lim.stop.Store(true) }) })
 	count1, bytes1 := allocs()
 	speed := sp.speed(before, sp.measure())
 

@@ -377,3 +377,41 @@ func TestWarmUpStopsOnCancel(t *testing.T) {
 		t.Fatal("an hour's warm-up did not stop on cancel")
 	}
 }
+
+// idlePath's clients complete no operation: a trial of it measures nothing.
+type idlePath struct{}
+
+func (idlePath) Name() string                         { return "idle" }
+func (idlePath) Attach(CounterConfig) (Target, error) { return idleTarget{}, nil }
+
+type idleTarget struct{}
+
+func (idleTarget) NewClient() (Client, error) { return idleTarget{}, nil }
+func (idleTarget) Value() (int64, error)      { return 0, nil }
+func (idleTarget) Close() error               { return nil }
+func (idleTarget) Inc(int) (int, error)       { return 0, nil }
+func (idleTarget) Dec(int) (int, error)       { return 0, nil }
+func (idleTarget) Read(int) (int, error)      { return 0, nil }
+
+func init() { RegisterPath(idlePath{}) }
+
+// TestEmptyTrialIsAnError: a trial in which no operation completed is an
+// error, not a result of 0 ops/s (issue 11).
+func TestEmptyTrialIsAnError(t *testing.T) {
+	var out bytes.Buffer
+	results, err := Run(context.Background(), Config{
+		Locks: []string{"mutex"}, Goroutines: []int{2}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
+		Paths: []string{"idle"}, Duration: 5 * time.Millisecond, Count: 2, Output: &out,
+	})
+	assert.Empty(t, results)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no operation completed in")
+	assert.NotContains(t, out.String(), "BenchmarkCounter", "nothing is written as a result")
+}
+
+func TestTooManyGoroutines(t *testing.T) {
+	err := Config{Goroutines: []int{MaxGoroutines + 1}}.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "at most 4096 goroutines, not 4097 (each keeps 32 KiB of latency samples)")
+	assert.NoError(t, Config{Goroutines: []int{MaxGoroutines}}.Validate())
+}

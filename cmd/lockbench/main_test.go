@@ -51,6 +51,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-locks", "busted", "-o", outDir}, `-locks: unknown lock "busted"`},
 		{[]string{"run", "-g", "1,two", "-o", outDir}, `-g: malformed value "two" (want a count such as 8 or a multiple of GOMAXPROCS such as 4x)`},
 		{[]string{"run", "-g", "0", "-o", outDir}, `-g: malformed value "0"`},
+		{[]string{"run", "-g", "100000", "-o", outDir}, `bench: at most 4096 goroutines, not 100000`},
 		{[]string{"run", "-duration", "-1s", "-o", outDir}, "-duration must be positive, not -1s"},
 		{[]string{"run", "-count", "0", "-o", outDir}, "-count must be at least 1, not 0"},
 		{[]string{"run", "-precision", "120%", "-o", outDir}, `run: invalid value "120%" for flag -precision: want a precision between 0 and 100%`},
