@@ -192,3 +192,52 @@ func TestAgree(t *testing.T) {
 func ftoa(x float64) string { return strings.TrimRight(strings.TrimRight(strconvFormat(x), "0"), ".") }
 
 func strconvFormat(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
+
+// TestNoResultsIsAnError: an empty file, one of only Unit lines, or random
+// bytes hold no benchmark result, and say so (issue 11, defect 6).
+func TestNoResultsIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(i*7919 + i>>3)
+	}
+	for name, content := range map[string][]byte{
+		"empty.txt":  nil,
+		"units.txt":  []byte("Unit ns/op better=lower\ngoos: linux\n"),
+		"random.txt": random,
+	} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, content, 0o644))
+		_, err := Build([]string{p}, ForLocks())
+		var empty *NoResultsError
+		require.ErrorAs(t, err, &empty, name)
+		assert.Equal(t, "reports: no benchmark results in "+p, err.Error())
+		// Beside a good file, still an error: the input is not what the
+		// user thinks it is.
+		_, err = Build([]string{"testdata/judged.txt", p}, ForFiles())
+		assert.ErrorAs(t, err, &empty, name)
+	}
+}
+
+// TestNonFiniteValuesAreWarnings: NaN, Inf and negative measurements are
+// left out with a warning naming the file and line, not printed as "+InfT".
+func TestNonFiniteValuesAreWarnings(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "odd.txt")
+	require.NoError(t, os.WriteFile(p, []byte(
+		"BenchmarkX/lock=a/g=1 1 10 ns/op\n"+
+			"BenchmarkX/lock=a/g=1 1 NaN ns/op\n"+
+			"BenchmarkX/lock=b/g=1 1 +Inf ns/op 3 ops/s\n"+
+			"BenchmarkX/lock=b/g=1 1 -5 ns/op\n"+
+			"BenchmarkX/lock=b/g=1 1 12 ns/op\n"), 0o644))
+	rep, err := Build([]string{p}, ForLocks())
+	require.NoError(t, err)
+	require.Len(t, rep.Warnings, 3)
+	assert.Equal(t, p+":2: X/lock=a/g=1 value NaN ns/op left out", rep.Warnings[0])
+	assert.Equal(t, p+":3: X/lock=b/g=1 value +Inf ns/op left out", rep.Warnings[1])
+	assert.Equal(t, p+":4: X/lock=b/g=1 value -5 ns/op left out", rep.Warnings[2])
+	var b strings.Builder
+	require.NoError(t, rep.Write(&b, "text"))
+	assert.NotContains(t, b.String(), "NaNn")
+	assert.NotContains(t, b.String(), "InfT")
+	assert.Equal(t, 1, cell(t, findTable(t, rep, "", "sec/op"), "1", "b").N, "only the finite value counts")
+}

@@ -219,12 +219,18 @@ func Build(paths []string, opts Options) (*Report, error) {
 
 	rep := &Report{Files: paths}
 	g := newGrouper(tableBy, rowBy, colBy, unitField)
+	found := map[string]bool{} // files with at least one result
 	files := benchfmt.Files{Paths: paths, AllowStdin: true, AllowLabels: true}
 	for files.Scan() {
 		switch rec := files.Result().(type) {
 		case *benchfmt.SyntaxError:
 			rep.Warnings = append(rep.Warnings, rec.Error())
 		case *benchfmt.Result:
+			if !keepMeasurements(rec, &rep.Warnings) {
+				continue
+			}
+			file, _ := rec.Pos()
+			found[file] = true
 			if rep.Config == nil {
 				rep.Config = fileConfig(rec)
 			}
@@ -241,6 +247,14 @@ func Build(paths []string, opts Options) (*Report, error) {
 	}
 	if err := files.Err(); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
+	}
+	for _, p := range paths {
+		if _, path, ok := strings.Cut(p, "="); ok {
+			p = path
+		}
+		if !found[p] {
+			return nil, &NoResultsError{File: p}
+		}
 	}
 	units := benchfmt.UnitMetadataMap(files.Units())
 	judge := judgeFrom(rep.Config)
@@ -270,6 +284,37 @@ func Build(paths []string, opts Options) (*Report, error) {
 	}
 	rep.Omitted = uniq(rep.Omitted)
 	return rep, nil
+}
+
+// NoResultsError reports an input file that holds no benchmark result: an
+// empty file, one of only configuration or Unit lines, or not a benchmark
+// file at all.
+type NoResultsError struct{ File string }
+
+func (e *NoResultsError) Error() string {
+	return fmt.Sprintf("reports: no benchmark results in %s", e.File)
+}
+
+// keepMeasurements drops r's values that are not finite non-negative
+// numbers (NaN, ±Inf, negative: no unit lockbench or go test writes can
+// take them), each with a warning naming the file and line, and reports
+// whether any value is left.
+func keepMeasurements(r *benchfmt.Result, warnings *[]string) bool {
+	kept := r.Values[:0]
+	for _, v := range r.Values {
+		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) || v.Value < 0 {
+			file, line := r.Pos()
+			value, unit := v.Value, v.Unit
+			if v.OrigUnit != "" {
+				value, unit = v.OrigValue, v.OrigUnit // as the file wrote it
+			}
+			*warnings = append(*warnings, fmt.Sprintf("%s:%d: %s value %v %s left out", file, line, r.Name.Full(), value, unit))
+			continue
+		}
+		kept = append(kept, v)
+	}
+	r.Values = kept
+	return len(kept) > 0
 }
 
 // uniq removes repeated strings, keeping the first of each.

@@ -179,3 +179,16 @@ func TestReport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "<h1>lockbench report</h1>")
 }
+
+// TestReportNoResults: a file with no benchmark result is an error with
+// status 1, not an empty report with status 0 (issue 11, defect 6).
+func TestReportNoResults(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.txt")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	for _, f := range []string{empty, "/dev/null"} {
+		code, out, errOut := lockbench("report", f)
+		assert.Equal(t, 1, code, f)
+		assert.Empty(t, out)
+		assert.Equal(t, "lockbench: reports: no benchmark results in "+f+"\n", errOut)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -55,6 +56,10 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	rep, err := reports.Build(files, opts)
+	var empty *reports.NoResultsError
+	if errors.As(err, &empty) {
+		return err // status 1: the input is wrong, not the command line
+	}
 	if err != nil {
 		// benchproc points at a syntax error on further lines; one is enough.
 		line, _, _ := strings.Cut(err.Error(), "\n")
