@@ -178,8 +178,8 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, cs := range c.CS {
-		if cs < 0 {
-			errs = append(errs, fmt.Errorf("bench: negative critical section %v", cs))
+		if cs < 0 || cs > counter.MaxCriticalSection {
+			errs = append(errs, fmt.Errorf("bench: critical section %v is not between 0 and %v", cs, counter.MaxCriticalSection))
 		}
 	}
 	for _, p := range c.Paths {

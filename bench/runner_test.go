@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -155,7 +156,10 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{Config{Mixes: []Mix{"all"}}, `unknown mix "all"`},
 		{Config{Paths: []string{"nfs"}}, `unknown path "nfs" (valid: `},
 		{Config{Duration: -time.Second}, "negative duration"},
-		{Config{CS: []time.Duration{-1}}, "negative critical section"},
+		{Config{CS: []time.Duration{-1}}, "critical section -1ns is not between 0 and 1ms"},
+		{Config{CS: []time.Duration{time.Hour}}, "critical section 1h0m0s is not between 0 and 1ms"},
+		{Config{Precision: math.NaN()}, "precision NaN is not a fraction"},
+		{Config{MaxInterference: math.NaN()}, "maximum interference NaN is not a fraction"},
 	} {
 		var out bytes.Buffer
 		tc.cfg.Output = &out

@@ -14,7 +14,8 @@
 //     striped counter, as the kernel's percpu_counter). Default "mutex".
 //   - verbose: printk every operation at KERN_DEBUG.
 //   - cs: busy work done inside every critical section, as a Go duration
-//     ("100ns"); benchmarks use it to model a guard held for longer. Default 0.
+//     ("100ns"), at most MaxCriticalSection (1ms); benchmarks use it to model
+//     a guard held for longer. Default 0.
 //   - allow_broken: accept lock=busted, the deliberately broken lock, as a
 //     negative control that must lose updates. Default 0.
 //

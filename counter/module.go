@@ -2,6 +2,7 @@ package counter
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,10 +47,20 @@ func init() {
 	})
 }
 
+// MaxCriticalSection bounds the cs= parameter (and lockbench's -cs): busy
+// work that cannot be interrupted, done under the guard on every operation
+// and on rmmod's final read. A millisecond is ten thousand times the
+// standard matrix's 100ns; an hour would hold rmmod, and the module table's
+// lock, for an hour.
+const MaxCriticalSection = time.Millisecond
+
 func checkCriticalSection(value string) error {
 	d, err := time.ParseDuration(value)
 	if err != nil || d < 0 {
 		return errors.New("not a non-negative duration such as 100ns")
+	}
+	if d > MaxCriticalSection {
+		return fmt.Errorf("%v is longer than the most, %v", d, MaxCriticalSection)
 	}
 	return nil
 }

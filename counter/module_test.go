@@ -249,9 +249,14 @@ func TestInsmodBrokenLockNeedsAllowBroken(t *testing.T) {
 
 func TestInsmodCriticalSection(t *testing.T) {
 	k := kernel.New()
-	for _, bad := range []string{"cs=fast", "cs=-1ns", "cs=100"} {
+	// An unbounded cs= would hold rmmod's final read, and the module
+	// table's lock, for as long (issue 11, defect 5).
+	for _, bad := range []string{"cs=fast", "cs=-1ns", "cs=100", "cs=1001us", "cs=9223372036854775807ns"} {
 		assert.ErrorIs(t, k.Insmod("counter", bad), syscall.EINVAL, bad)
 	}
+	assert.Empty(t, k.Lsmod(), "a refused insmod loads nothing")
+	require.NoError(t, k.Insmod("counter", "cs=1ms"), "the most is accepted")
+	require.NoError(t, k.Rmmod("counter"))
 	require.NoError(t, k.Insmod("counter", "lock=ttas", "cs=1us"))
 	require.NoError(t, k.WriteFile("/proc/counter", []byte("D")))
 	assert.Equal(t, int64(-1), readValue(t, k))

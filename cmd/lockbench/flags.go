@@ -130,6 +130,9 @@ func parseCS(s string) ([]time.Duration, error) {
 		if err != nil || d < 0 {
 			return nil, usageErrorf("-cs: malformed duration %q (want non-negative durations such as 0,100ns)", item)
 		}
+		if d > counter.MaxCriticalSection {
+			return nil, usageErrorf("-cs: %v is longer than the most, %v (the work cannot be interrupted)", d, counter.MaxCriticalSection)
+		}
 		out = append(out, d)
 	}
 	if len(out) == 0 {

@@ -66,6 +66,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-precision", "NaN", "-o", outDir}, `run: invalid value "NaN" for flag -precision: want a precision between 0 and 100%`},
 		{[]string{"run", "-mix", "write50", "-o", outDir}, `-mix: unknown mix "write50" (valid: all, inc, incdec, read90)`},
 		{[]string{"run", "-cs", "-5ns", "-o", outDir}, `-cs: malformed duration "-5ns"`},
+		{[]string{"run", "-cs", "1h", "-o", outDir}, "-cs: 1h0m0s is longer than the most, 1ms (the work cannot be interrupted)"},
 		{[]string{"run", "-path", "nfs", "-o", outDir}, `-path: unknown path "nfs" (valid: direct, file, fuse, fuse-open, proc)`},
 		{[]string{"run", "-format", "yaml", "-o", outDir}, `-format: unknown format "yaml" (valid: text, md, csv, json)`},
 		{[]string{"run", "-bogus", "-o", outDir}, "run: flag provided but not defined: -bogus (see lockbench run -h)"},

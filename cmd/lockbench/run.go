@@ -32,7 +32,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	locksFlag := fs.String("locks", "all", "guards to compare: all, or a comma list (see lockbench list)")
 	gFlag := fs.String("g", "1,1x,8x", "goroutines: counts (1,2,8) or multiples of GOMAXPROCS (1x,4x)")
 	mixFlag := fs.String("mix", "inc", "operation mixes: all, or a comma list of "+joinMixes())
-	csFlag := fs.String("cs", "0", "critical-section work held under the guard, comma list of durations (0,100ns)")
+	csFlag := fs.String("cs", "0", "critical-section work held under the guard, comma list of durations (0,100ns), at most 1ms")
 	pathFlag := fs.String("path", "proc", "how the load reaches the counter: "+strings.Join(bench.PathNames(), ", "))
 	duration := fs.Duration("duration", 50*time.Millisecond, "length of each trial")
 	count := fs.Int("count", 6, "trials of each configuration, interleaved (6 or more gives confidence intervals)")
