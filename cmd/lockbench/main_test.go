@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -191,5 +192,34 @@ func TestReportNoResults(t *testing.T) {
 		assert.Equal(t, 1, code, f)
 		assert.Empty(t, out)
 		assert.Equal(t, "lockbench: reports: no benchmark results in "+f+"\n", errOut)
+	}
+}
+
+// TestRunInterrupted: Ctrl-C says the same thing whenever it comes, before
+// the first trial finishes or after (issue 11, defect 8).
+func TestRunInterrupted(t *testing.T) {
+	saved := interruptContext
+	defer func() { interruptContext = saved }()
+	for _, after := range []time.Duration{0, 2 * time.Second} {
+		interruptContext = func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(after, cancel)
+			return ctx, cancel
+		}
+		dir := t.TempDir()
+		// Trials of 50ms, 20 s of them: none has finished at 0, some have
+		// at 2 s, however loaded the machine.
+		code, out, errOut := lockbench("run", "-locks", "mutex", "-g", "1", "-duration", "50ms", "-warmup", "0s",
+			"-count", "400", "-precision", "0", "-o", dir)
+		assert.Equal(t, 1, code, "after %v", after)
+		assert.Regexp(t, `lockbench: interrupted after \d+ finished trials\n$`, errOut, "after %v", after)
+		_, err := os.Stat(filepath.Join(dir, "results.txt"))
+		if after == 0 {
+			assert.Empty(t, out)
+			assert.True(t, os.IsNotExist(err), "nothing measured, no results file")
+		} else {
+			assert.Contains(t, out, "sec/op", "the report of what finished")
+			assert.NoError(t, err)
+		}
 	}
 }

@@ -146,7 +146,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		defer bar.Finish()
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	started := time.Now()
 	done, runErr := bench.Run(ctx, cfg)
@@ -154,8 +154,10 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(done) == 0 {
+		// Nothing was measured: no results file with only a header.
+		os.Remove(resultsPath)
 		if errors.Is(runErr, context.Canceled) {
-			return errors.New("interrupted before any trial finished")
+			return errInterrupted(0)
 		}
 		if runErr == nil {
 			runErr = errors.New("no trial finished")
@@ -203,9 +205,21 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: lockbench report %s\n",
 		len(done), time.Since(started).Round(time.Second), resultsPath, htmlPath, resultsPath)
 	if errors.Is(runErr, context.Canceled) {
-		return fmt.Errorf("interrupted after %d trials", len(done))
+		return errInterrupted(len(done))
 	}
 	return runErr
+}
+
+// interruptContext is the context a run stops on: SIGINT or SIGTERM. Tests
+// replace it to interrupt a run at a moment of their choosing.
+var interruptContext = func() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// errInterrupted is the one way a run reports Ctrl-C, whenever it comes:
+// status 1, after the report of whatever finished.
+func errInterrupted(finished int) error {
+	return fmt.Errorf("interrupted after %d finished trials", finished)
 }
 
 // progressBar returns a bar on stderr when it is a terminal, else nil.
