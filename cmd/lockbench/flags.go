@@ -58,7 +58,12 @@ func parseLocks(s string) ([]string, error) {
 	if s == "all" {
 		return allGuards(), nil
 	}
-	names := splitList(s)
+	var names []string
+	for _, n := range splitList(s) {
+		if !slices.Contains(names, n) { // -locks mutex,mutex is one column, as -g 1,1 is one row
+			names = append(names, n)
+		}
+	}
 	if len(names) == 0 {
 		return nil, usageErrorf("-locks is empty (valid: all, %s)", strings.Join(allGuards(), ", "))
 	}
@@ -76,6 +81,9 @@ func parseLocks(s string) ([]string, error) {
 // parseGoroutines reads -g: counts (8) or multiples of GOMAXPROCS (4x).
 func parseGoroutines(s string) ([]int, error) {
 	procs := runtime.GOMAXPROCS(0)
+	if strings.Contains(","+strings.ReplaceAll(s, " ", "")+",", ",,") && strings.TrimSpace(s) != "" {
+		return nil, usageErrorf("-g: empty item in %q (want counts such as 1,2,8 or multiples of GOMAXPROCS such as 1x,4x)", s)
+	}
 	var out []int
 	for _, item := range splitList(s) {
 		mult, isMult := strings.CutSuffix(item, "x")

@@ -52,6 +52,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-locks", "busted", "-o", outDir}, `-locks: unknown lock "busted"`},
 		{[]string{"run", "-g", "1,two", "-o", outDir}, `-g: malformed value "two" (want a count such as 8 or a multiple of GOMAXPROCS such as 4x)`},
 		{[]string{"run", "-g", "0", "-o", outDir}, `-g: malformed value "0"`},
+		{[]string{"run", "-g", "1,,2", "-o", outDir}, `-g: empty item in "1,,2"`},
+		{[]string{"run", "-g", "1,2,", "-o", outDir}, `-g: empty item in "1,2,"`},
+		{[]string{"run", "-o", "/proc/version"}, "-o: /proc/version is not a directory"},
+		{[]string{"run", "-o", "/proc/version/sub"}, "-o: stat /proc/version/sub: not a directory"},
 		{[]string{"run", "-g", "100000", "-o", outDir}, `bench: at most 4096 goroutines, not 100000`},
 		{[]string{"run", "-duration", "-1s", "-o", outDir}, "-duration must be positive, not -1s"},
 		{[]string{"run", "-count", "0", "-o", outDir}, "-count must be at least 1, not 0"},
@@ -222,4 +226,23 @@ func TestRunInterrupted(t *testing.T) {
 			assert.NoError(t, err)
 		}
 	}
+}
+
+// TestRunOutputCheckedFirst: an output directory whose report.html cannot
+// be written fails before any trial, with status 2 (issue 11, defect 9).
+func TestRunOutputCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "report.html"), 0o755))
+	code, out, errOut := lockbench("run", "-locks", "mutex", "-g", "1", "-duration", "20ms", "-count", "1", "-precision", "0", "-o", dir)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Equal(t, "lockbench: -o: "+filepath.Join(dir, "report.html")+" is not a regular file\n", errOut)
+	_, err := os.Stat(filepath.Join(dir, "results.txt"))
+	assert.True(t, os.IsNotExist(err), "no trial ran")
+}
+
+func TestParseLocksDeduplicates(t *testing.T) {
+	got, err := parseLocks("mutex,ticket,mutex, ticket")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"mutex", "ticket"}, got)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/signal"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/lockbench/lockbench/bench"
@@ -115,15 +117,19 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageErrorf("%v", err)
 	}
+	resultsPath := filepath.Join(*outDir, "results.txt")
+	htmlPath := filepath.Join(*outDir, "report.html")
+	if err := checkWritable(*outDir, resultsPath, htmlPath); err != nil {
+		return usageErrorf("-o: %v", err)
+	}
 
 	// Everything is checked: from here on files are written.
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
-		return err
+		return usageErrorf("-o: %v", err)
 	}
-	resultsPath := filepath.Join(*outDir, "results.txt")
 	results, err := os.Create(resultsPath)
 	if err != nil {
-		return err
+		return usageErrorf("-o: %v", err)
 	}
 	cfg.Output = results
 
@@ -175,7 +181,6 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := table.Write(stdout, *format); err != nil {
 		return err
 	}
-	htmlPath := filepath.Join(*outDir, "report.html")
 	if err := writeHTMLReport(htmlPath, []string{resultsPath}, forLocks(), "lockbench run"); err != nil {
 		return err
 	}
@@ -208,6 +213,44 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return errInterrupted(len(done))
 	}
 	return runErr
+}
+
+// checkWritable checks, before any trial, that the run's output files can
+// be written: dir is a directory or can be made, and each file is absent or
+// a regular file. Nothing is created.
+func checkWritable(dir string, files ...string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// The nearest existing parent must be a writable directory.
+		parent := filepath.Dir(filepath.Clean(dir))
+		for {
+			pst, perr := os.Stat(parent)
+			if perr == nil {
+				if !pst.IsDir() {
+					return fmt.Errorf("%s is not a directory", parent)
+				}
+				return unix.Access(parent, unix.W_OK|unix.X_OK)
+			}
+			if !errors.Is(perr, fs.ErrNotExist) || parent == filepath.Dir(parent) {
+				return perr
+			}
+			parent = filepath.Dir(parent)
+		}
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+		return fmt.Errorf("%s: cannot write there: %v", dir, err)
+	}
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("%s is not a regular file", f)
+		}
+	}
+	return nil
 }
 
 // interruptContext is the context a run stops on: SIGINT or SIGTERM. Tests
