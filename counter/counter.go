@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lockbench/lockbench/internal/quote"
 	"github.com/lockbench/lockbench/internal/work"
 	"github.com/lockbench/lockbench/locks"
 )
@@ -160,5 +161,5 @@ func (c *Counter) Value() int64 { return c.guard.load() }
 type UnknownGuardError struct{ Name string }
 
 func (e *UnknownGuardError) Error() string {
-	return fmt.Sprintf("unknown lock %q (valid: %s; a lock may take a waiting policy: ticket:park, mcs:spin...)", e.Name, strings.Join(Guards(), ", "))
+	return fmt.Sprintf("unknown lock %q (valid: %s; a lock may take a waiting policy: ticket:park, mcs:spin...)", quote.Short(e.Name), strings.Join(Guards(), ", "))
 }

@@ -262,3 +262,15 @@ func TestInsmodCriticalSection(t *testing.T) {
 	assert.Equal(t, int64(-1), readValue(t, k))
 	assert.Equal(t, "1us", k.Lsmod()[0].Params["cs"])
 }
+
+// TestHugeLockValueShortError: a 1 MB lock= gives a short error, not a 2 MB
+// one (issue 11, defect 9).
+func TestHugeLockValueShortError(t *testing.T) {
+	k := kernel.New()
+	err := k.Insmod("counter", "lock="+strings.Repeat("x", 1<<20))
+	require.ErrorIs(t, err, syscall.EINVAL)
+	assert.Less(t, len(err.Error()), 1024, "the error quotes a prefix, not the megabyte")
+	for _, line := range k.Dmesg() {
+		assert.Less(t, len(line), 1024, "nor does the printk")
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/lockbench/lockbench/internal/quote"
 )
 
 // Module describes a loadable module: what its .ko file, its module_param
@@ -392,7 +394,7 @@ func parseParams(mod Module, words []string) (map[string]string, error) {
 		key, value, hasValue := strings.Cut(w, "=")
 		p, ok := decl[key]
 		if !ok {
-			return nil, fmt.Errorf("unknown parameter '%s'", key)
+			return nil, fmt.Errorf("unknown parameter '%s'", quote.Short(key))
 		}
 		if !hasValue {
 			if p.Type != ParamBool {
@@ -401,7 +403,7 @@ func parseParams(mod Module, words []string) (map[string]string, error) {
 			value = "1"
 		}
 		if err := p.validate(value); err != nil {
-			return nil, fmt.Errorf("'%s' invalid for parameter '%s': %v", value, key, err)
+			return nil, fmt.Errorf("'%s' invalid for parameter '%s': %v", quote.Short(value), key, err)
 		}
 		values[key] = value // the last of repeated settings wins, as in the kernel
 	}

@@ -81,6 +81,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"torture", "-lock", "spinny"}, `-lock: locks: unknown lock "spinny" (valid: mcs, mutex, qspin, rwmutex, tas, ticket, ttas; broken, for checks only: busted)`},
 		{[]string{"torture", "-duration", "0s"}, "-duration must be positive, not 0s"},
 		{[]string{"torture", "-g", "1,2"}, "-g: torture takes one writer count"},
+		{[]string{"torture", "-lock", "busted", "-g", "1"}, "-g: torture needs at least 2 writers: one writer never meets another holder"},
+		{[]string{"torture", "-stat-interval", "1ns"}, "-stat-interval must be at least 10ms, not 1ns"},
 		{[]string{"list", "extra"}, `list: unexpected argument "extra"`},
 	} {
 		code, out, errOut := lockbench(tc.args...)

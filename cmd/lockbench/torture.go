@@ -44,11 +44,14 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 	if len(gs) != 1 {
 		return usageErrorf("-g: torture takes one writer count, not %q", *gFlag)
 	}
+	if gs[0] < 2 {
+		return usageErrorf("-g: torture needs at least 2 writers: one writer never meets another holder, so it cannot catch a broken lock")
+	}
 	if err := positiveDuration("duration", *duration); err != nil {
 		return err
 	}
-	if err := positiveDuration("stat-interval", *statInterval); err != nil {
-		return err
+	if *statInterval < minStatInterval {
+		return usageErrorf("-stat-interval must be at least %v, not %v", minStatInterval, *statInterval)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -68,6 +71,10 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 	}
 	return nil
 }
+
+// minStatInterval is the shortest -stat-interval: statistics more often
+// than every 10 ms are a flood, not a report.
+const minStatInterval = 10 * time.Millisecond
 
 // tortureOne tortures one lock and reports whether it survived.
 func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, writers int, d, every time.Duration) bool {
