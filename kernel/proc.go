@@ -184,6 +184,11 @@ func (k *Kernel) Open(name string, flag int) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	if flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL {
+		// The entry exists, and the caller asked to create it: as through
+		// FUSE, and as open(2) answers.
+		return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EEXIST}
+	}
 	f := &File{entry: e, path: name}
 	switch flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR) {
 	case os.O_RDONLY:
@@ -242,6 +247,10 @@ func (k *Kernel) lookup(op, name string) (*ProcEntry, error) {
 	k.proc.mu.RUnlock()
 	if e == nil {
 		return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOENT}
+	}
+	if strings.HasSuffix(name, "/") {
+		// A proc entry is a file: "/proc/counter/" asks for a directory.
+		return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
 	}
 	return e, nil
 }

@@ -341,3 +341,21 @@ func TestSimpleReadFromBuffer(t *testing.T) {
 	_, err = kernel.SimpleReadFromBuffer(buf, &off, data)
 	assert.ErrorIs(t, err, syscall.EINVAL)
 }
+
+// TestOpenAsLinuxAnswers: a trailing slash on a file is ENOTDIR, and
+// O_CREAT|O_EXCL on an existing entry EEXIST, in-process as through FUSE and
+// on Linux (issue 11, defect 9).
+func TestOpenAsLinuxAnswers(t *testing.T) {
+	k := kernel.New()
+	_, err := k.ProcCreate("counter", 0o444, kernel.ProcOps{Show: func(b []byte) []byte { return append(b, "0\n"...) }})
+	require.NoError(t, err)
+	_, err = k.Open("/proc/counter/", os.O_RDONLY)
+	assert.ErrorIs(t, err, syscall.ENOTDIR)
+	_, err = k.Open("/proc/counter", os.O_RDONLY|os.O_CREATE|os.O_EXCL)
+	assert.ErrorIs(t, err, syscall.EEXIST)
+	f, err := k.Open("/proc/counter", os.O_RDONLY|os.O_CREATE)
+	require.NoError(t, err, "O_CREAT alone opens the existing entry")
+	require.NoError(t, f.Close())
+	_, err = k.Open("/proc/nothing", os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+	assert.ErrorIs(t, err, syscall.ENOENT)
+}
