@@ -78,3 +78,18 @@ func TestConformanceThroughFUSE(t *testing.T) {
 	require.NoError(t, conformance.Run(&out, fuseSystem{k: k, dir: dir}))
 	assert.Equal(t, golden(t), out.String())
 }
+
+// TestConformanceFailsWhenRmmodFails: the sequence is printed whole, but a
+// failed rmmod means it did not test what it says: status 1 (issue 11,
+// defect 9).
+func TestConformanceFailsWhenRmmodFails(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"counter", "helloworlddriver"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("0\n"), 0o644))
+	}
+	code, out, errOut := lockbench("conformance", "-rmmod", "false", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "rmmod counter with the file open: error: exit status 1")
+	assert.Contains(t, out, "open counter after rmmod: ", "the sequence ran to its end")
+	assert.Equal(t, "lockbench: conformance: rmmod counter failed: exit status 1\n", errOut)
+}
