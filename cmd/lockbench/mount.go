@@ -55,6 +55,11 @@ func mountCmd(args []string, stdout, stderr io.Writer) error {
 	} else if cleared {
 		fmt.Fprintf(stderr, "lockbench: cleared a stale mount at %s\n", dir)
 	}
+	// Catch SIGINT and SIGTERM before the mount exists: one that comes as
+	// the files appear must unmount, not kill the server under its mount.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	server, err := fusefs.Mount(dir, k)
 	if err != nil {
 		return err
@@ -62,9 +67,6 @@ func mountCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "lockbench: the simulated /proc is mounted at %s (modules: %s)\n", dir, strings.Join(loaded, "; "))
 	fmt.Fprintf(stdout, "lockbench: try: echo I > %s/counter; cat %s/counter; stop with Ctrl-C or: lockbench umount %s\n", dir, dir, dir)
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
 	done := make(chan struct{})
 	go func() { server.Wait(); close(done) }()
 	select {

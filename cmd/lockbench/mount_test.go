@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lockbench/lockbench/internal/testenv"
+	"github.com/lockbench/lockbench/kernel/fusefs"
 )
 
 // TestMain lets the test binary be lockbench itself, for tests that need a
@@ -139,4 +140,58 @@ func TestMountBadInput(t *testing.T) {
 	code, _, errOut = lockbench("mount", filepath.Join(t.TempDir(), "missing"))
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "no such file or directory")
+}
+
+// TestMountSignalAsItComesUp: a SIGINT or SIGTERM sent the moment the
+// counter file appears still unmounts and ends the server (issue 11,
+// defect 2: signal.Notify used to be registered only after the mount).
+func TestMountSignalAsItComesUp(t *testing.T) {
+	testenv.RequireFuse(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			for range 20 {
+				dir := t.TempDir()
+				cmd := exec.Command(os.Args[0], "mount", dir)
+				cmd.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1")
+				out := new(syncBuffer)
+				cmd.Stdout, cmd.Stderr = out, out
+				require.NoError(t, cmd.Start())
+				// The first moment the file appears: no sleep between looks.
+				for deadline := time.Now().Add(30 * time.Second); ; {
+					if _, err := os.Stat(filepath.Join(dir, "counter")); err == nil {
+						break
+					}
+					require.True(t, time.Now().Before(deadline), "the mount did not come up: %s", out.String())
+				}
+				conn, err := fusefs.Connection(dir)
+				require.NoError(t, err)
+				t.Cleanup(func() { // on any failure: no mount, stuck or stale, outlives the test
+					if mounts, _ := os.ReadFile("/proc/self/mounts"); strings.Contains(string(mounts), " "+dir+" ") {
+						fusefs.Abort(conn)
+						fusefs.Unmount(dir)
+					}
+				})
+				require.NoError(t, cmd.Process.Signal(sig))
+				exited := make(chan error, 1)
+				go func() { exited <- cmd.Wait() }()
+				select {
+				case err := <-exited:
+					require.NoError(t, err, out.String())
+				case <-time.After(10 * time.Second):
+					// Never leave the machine wedged: a server that
+					// died under its own mount waits on itself until
+					// its connection is aborted.
+					fusefs.Abort(conn)
+					cmd.Process.Kill()
+					lockbench("umount", dir)
+					<-exited
+					t.Fatalf("the server did not end on %v sent as the mount came up: %s", sig, out.String())
+				}
+				assert.Contains(t, out.String(), "unmounted "+dir)
+				mounts, err := os.ReadFile("/proc/self/mounts")
+				require.NoError(t, err)
+				require.NotContains(t, string(mounts), " "+dir+" ", "no mount is left behind")
+			}
+		})
+	}
 }

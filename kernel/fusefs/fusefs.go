@@ -20,6 +20,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -103,6 +106,54 @@ func Unmount(dir string) error {
 			return fmt.Errorf("fusefs: %s is not a mount point", dir)
 		}
 		return fmt.Errorf("fusefs: unmount %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Connection returns the FUSE connection of the mount at dir: its number
+// under /sys/fs/fuse/connections, the minor of the mount's device, read
+// from /proc/self/mountinfo so that nothing touches the mount itself (a
+// stuck mount hangs whoever does).
+func Connection(dir string) (int, error) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return 0, err
+	}
+	clean := filepath.Clean(dir)
+	for _, line := range strings.Split(string(b), "\n") {
+		// id parent major:minor root mountpoint options ... - fstype source ...
+		f := strings.Fields(line)
+		if len(f) < 5 || f[4] != clean {
+			continue
+		}
+		sep := slices.Index(f, "-")
+		if sep < 0 || sep+1 >= len(f) || !strings.HasPrefix(f[sep+1], "fuse") {
+			continue
+		}
+		_, minor, ok := strings.Cut(f[2], ":")
+		if !ok {
+			continue
+		}
+		return strconv.Atoi(minor)
+	}
+	return 0, fmt.Errorf("fusefs: no FUSE mount at %s", dir)
+}
+
+// Abort aborts FUSE connection conn, as writing to fusectl's abort file
+// does: every request waiting on it fails with ENOTCONN, so that processes
+// stuck on a server that will never answer (one killed while its own
+// process did I/O to its mount) can finish. It mounts fusectl at
+// /sys/fs/fuse/connections when it is not there.
+func Abort(conn int) error {
+	const ctl = "/sys/fs/fuse/connections"
+	abort := filepath.Join(ctl, strconv.Itoa(conn), "abort")
+	if _, err := os.Stat(abort); errors.Is(err, os.ErrNotExist) {
+		if err := syscall.Mount("none", ctl, "fusectl", 0, ""); err != nil && !errors.Is(err, syscall.EBUSY) {
+			return fmt.Errorf("fusefs: mounting fusectl: %w", err)
+		}
+	}
+	if err := os.WriteFile(abort, []byte("1"), 0); err != nil {
+		return fmt.Errorf("fusefs: aborting connection %d: %w", conn, err)
 	}
 	return nil
 }
