@@ -118,6 +118,11 @@ type trial struct {
 	warmNet int64
 	// unpinned counts the workers whose CPU refused them in the last run.
 	unpinned int
+	// countAllocs asks run to count the heap allocations of the load
+	// alone, from the gate's opening to the last worker's end, into
+	// mallocs and allocBytes (go test -bench counts its own).
+	countAllocs         bool
+	mallocs, allocBytes uint64
 }
 
 // prepare attaches the counter and opens one client per goroutine.
@@ -213,10 +218,18 @@ func (t *trial) run(lim *limiter, started func()) (time.Duration, load) {
 	}
 	var l load
 	before, loadErr := cpuload.Take()
+	var mallocs0, bytes0 uint64
+	if t.countAllocs {
+		mallocs0, bytes0 = allocs()
+	}
 	start := time.Now()
 	close(gate)
 	wg.Wait()
 	elapsed := time.Since(start)
+	if t.countAllocs {
+		mallocs1, bytes1 := allocs()
+		t.mallocs, t.allocBytes = mallocs1-mallocs0, bytes1-bytes0
+	}
 	after, err := cpuload.Take()
 	if loadErr == nil && err == nil {
 		l = load{start: start, end: start.Add(elapsed), before: before, after: after, ok: true}

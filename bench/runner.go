@@ -586,11 +586,11 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 	var timer *time.Timer
 	defer func() { timer.Stop() }()
 
-	count0, bytes0 := allocs()
 	// The trial's time starts when its goroutines are released, not before
-	// they exist: starting thousands of them takes a while.
+	// they exist: starting thousands of them takes a while. Allocations are
+	// counted over the load alone, not the timer's or /proc/stat's reading.
+	t.countAllocs = true
 	elapsed, load := t.run(lim, func() { timer = time.AfterFunc(cfg.Duration, func() { lim.stop.Store(true) }) })
-	count1, bytes1 := allocs()
 	speed := sp.speed(before, sp.measure())
 
 	r, err := t.finish(elapsed, name)
@@ -603,8 +603,8 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 	ops := float64(max(r.Ops, 1))
 	return &timedResult{
 		Result:      r,
-		allocsPerOp: float64(count1-count0) / ops,
-		bytesPerOp:  float64(bytes1-bytes0) / ops,
+		allocsPerOp: float64(t.mallocs) / ops,
+		bytesPerOp:  float64(t.allocBytes) / ops,
 	}, nil
 }
 
