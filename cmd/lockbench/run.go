@@ -184,29 +184,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := writeHTMLReport(htmlPath, []string{resultsPath}, forLocks(), "lockbench run"); err != nil {
 		return err
 	}
-	limits := sample.Limits{MaxInterference: cfg.MaxInterference, MaxSpeedChange: cfg.MaxSpeedChange}
-	retried, disturbed := 0, 0
-	for _, r := range done {
-		if r.Tries > 1 {
-			retried++
-		}
-		if limits.Disturbed(r.Disturbance()) {
-			disturbed++
-		}
-	}
-	if retried > 0 {
-		fmt.Fprintf(stderr, "lockbench: %d trials were disturbed and run again\n", retried)
-	}
-	if disturbed > 0 {
-		fmt.Fprintf(stderr, "lockbench: %d trials stayed disturbed after %d tries; the report marks them\n", disturbed, cfg.Tries)
-	}
-	unpinned := 0
-	for _, r := range done {
-		unpinned += r.Unpinned
-	}
-	if unpinned > 0 {
-		fmt.Fprintf(stderr, "lockbench: -pin: %d goroutines ran unbound where their CPU refused them\n", unpinned)
-	}
+	reportDisturbance(stderr, done, cfg)
 	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: lockbench report %s\n",
 		len(done), time.Since(started).Round(time.Second), resultsPath, htmlPath, resultsPath)
 	if errors.Is(runErr, context.Canceled) {
@@ -251,6 +229,31 @@ func checkWritable(dir string, files ...string) error {
 		}
 	}
 	return nil
+}
+
+// reportDisturbance says on stderr how many trials were run again, stayed
+// disturbed, or ran unpinned.
+func reportDisturbance(stderr io.Writer, done []*bench.Result, cfg bench.Config) {
+	limits := sample.Limits{MaxInterference: cfg.MaxInterference, MaxSpeedChange: cfg.MaxSpeedChange}
+	var retried, disturbed, unpinned int
+	for _, r := range done {
+		if r.Tries > 1 {
+			retried++
+		}
+		if limits.Disturbed(r.Disturbance()) {
+			disturbed++
+		}
+		unpinned += r.Unpinned
+	}
+	if retried > 0 {
+		fmt.Fprintf(stderr, "lockbench: %d trials were disturbed and run again\n", retried)
+	}
+	if disturbed > 0 {
+		fmt.Fprintf(stderr, "lockbench: %d trials stayed disturbed after %d tries; the report marks them\n", disturbed, cfg.Tries)
+	}
+	if unpinned > 0 {
+		fmt.Fprintf(stderr, "lockbench: -pin: %d goroutines ran unbound where their CPU refused them\n", unpinned)
+	}
 }
 
 // interruptContext is the context a run stops on: SIGINT or SIGTERM. Tests
