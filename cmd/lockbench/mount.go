@@ -34,6 +34,14 @@ func mountCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("mount: %s is not a directory", dir)
 	}
 
+	if _, err := fusefs.Connection(dir); err == nil {
+		// A FUSE mount is there; a stale one is cleared below, a live one
+		// would have this mount stacked on top of it.
+		if _, err := os.Stat(dir); !errors.Is(err, syscall.ENOTCONN) {
+			return usageErrorf("mount: %s is already mounted (lockbench umount %s first)", dir, dir)
+		}
+	}
+
 	k := kernel.New()
 	var loaded []string
 	for _, m := range splitList(*modules) {

@@ -195,3 +195,58 @@ func TestMountSignalAsItComesUp(t *testing.T) {
 		})
 	}
 }
+
+// TestMountRefusesALiveMount: a second mount on a live one is refused, not
+// stacked on top; the files are dated when they were mounted, not 1970
+// (issue 11, defect 3 in part).
+func TestMountRefusesALiveMount(t *testing.T) {
+	testenv.RequireFuse(t)
+	dir := t.TempDir()
+	before := time.Now().Add(-time.Second)
+	cmd, out := server(t, dir)
+	conn, err := fusefs.Connection(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { // on any failure: no server and no mount, stacked or not, outlives the test
+		cmd.Process.Kill()
+		for range 3 {
+			if mounts, _ := os.ReadFile("/proc/self/mounts"); strings.Contains(string(mounts), " "+dir+" ") {
+				if c, err := fusefs.Connection(dir); err == nil {
+					fusefs.Abort(c)
+				}
+				fusefs.Abort(conn)
+				fusefs.Unmount(dir)
+			}
+		}
+	})
+
+	// The second mount runs in its own process, as the first: were it to
+	// mount after all, this process must not be the one serving its files.
+	second := exec.Command(os.Args[0], "mount", dir)
+	second.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1")
+	secondOut := new(syncBuffer)
+	second.Stdout, second.Stderr = secondOut, secondOut
+	require.NoError(t, second.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- second.Wait() }()
+	select {
+	case err := <-exited:
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		assert.Equal(t, 2, exit.ExitCode())
+	case <-time.After(10 * time.Second):
+		second.Process.Kill()
+		<-exited
+		t.Fatalf("a second mount on a live one did not refuse: %s", secondOut.String())
+	}
+	assert.Equal(t, "lockbench: mount: "+dir+" is already mounted (lockbench umount "+dir+" first)\n", secondOut.String())
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(mounts), " "+dir+" "), "nothing stacked")
+
+	st, err := os.Stat(filepath.Join(dir, "counter"))
+	require.NoError(t, err)
+	assert.True(t, st.ModTime().After(before), "dated %v, not 1970", st.ModTime())
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait(), out.String())
+}

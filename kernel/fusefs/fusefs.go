@@ -58,14 +58,15 @@ func Mount(dir string, k *kernel.Kernel) (*fuse.Server, error) {
 		AttrTimeout:     &zero,
 		NegativeTimeout: &zero,
 	}
-	server, err := fs.Mount(dir, &root{k: k}, opts)
+	r := &root{k: k, mounted: time.Now()}
+	server, err := fs.Mount(dir, r, opts)
 	if err != nil {
 		if _, lookErr := exec.LookPath("fusermount3"); lookErr != nil {
 			return nil, fmt.Errorf("fusefs: mount %s: %w", dir, err)
 		}
 		opts.MountOptions.DirectMountStrict = false
 		opts.MountOptions.AllowOther = false
-		if server, err = fs.Mount(dir, &root{k: k}, opts); err != nil {
+		if server, err = fs.Mount(dir, r, opts); err != nil {
 			return nil, fmt.Errorf("fusefs: mount %s (direct and with fusermount3): %w", dir, err)
 		}
 	}
@@ -161,7 +162,8 @@ func Abort(conn int) error {
 // root is the mounted directory: the kernel's /proc.
 type root struct {
 	fs.Inode
-	k *kernel.Kernel
+	k       *kernel.Kernel
+	mounted time.Time // every file's date, as /proc's are its boot's
 }
 
 var (
@@ -173,7 +175,14 @@ var (
 // Getattr describes the directory, as /proc: 0555.
 func (r *root) Getattr(_ context.Context, _ fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
 	out.Mode = syscall.S_IFDIR | 0o555
+	setTimes(&out.Attr, r.mounted)
 	return 0
+}
+
+// setTimes dates a file as /proc dates its entries: when it was mounted,
+// not 1970.
+func setTimes(a *fuse.Attr, t time.Time) {
+	a.SetTimes(&t, &t, &t)
 }
 
 // entries lists what the directory holds now.
@@ -196,7 +205,7 @@ func (r *root) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs
 		if e.Name != name {
 			continue
 		}
-		n := &entry{k: r.k, name: e.Name, mode: uint32(e.Mode.Perm())}
+		n := &entry{k: r.k, name: e.Name, mode: uint32(e.Mode.Perm()), mounted: r.mounted}
 		n.fill(&out.Attr)
 		return r.NewInode(ctx, n, fs.StableAttr{Mode: syscall.S_IFREG, Ino: inoOf(name)}), 0
 	}
@@ -213,9 +222,10 @@ func inoOf(name string) uint64 {
 // entry is one file: a proc entry, or kmsg.
 type entry struct {
 	fs.Inode
-	k    *kernel.Kernel
-	name string
-	mode uint32
+	k       *kernel.Kernel
+	name    string
+	mode    uint32
+	mounted time.Time
 }
 
 var (
@@ -228,6 +238,7 @@ func (e *entry) fill(a *fuse.Attr) {
 	a.Mode = syscall.S_IFREG | e.mode
 	a.Nlink = 1
 	a.Size = 0 // as in /proc: the size is not known before reading
+	setTimes(a, e.mounted)
 }
 
 // Getattr reports the entry's mode; size 0, as /proc does.
