@@ -382,7 +382,7 @@ type Result struct {
 	// unbound because their CPU refused them.
 	Unpinned int
 	// Tries is how many times the trial ran: more than one when the first
-	// tries were disturbed (Interference above the run's maximum).
+	// tries were disturbed (see Config.MaxInterference).
 	Tries int
 }
 
@@ -441,7 +441,7 @@ func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
 			samples = append(samples, float64(s))
 		}
 		if own := samples[first:]; len(own) >= minServedSamples {
-			r.Served = append(r.Served, median(own))
+			r.Served = append(r.Served, sample.Median(own))
 		}
 	}
 	if len(errs) > 0 {

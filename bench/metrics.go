@@ -2,7 +2,6 @@ package bench
 
 import (
 	"math"
-	"slices"
 
 	"github.com/montanaflynn/stats"
 )
@@ -71,16 +70,6 @@ func ServiceRates(medians []float64) []float64 {
 // median to count in Fairness: a goroutine that ran for a moment at the end
 // of a trial says nothing of how the guard serves it.
 const minServedSamples = 5
-
-// median returns the median of xs, reordering them.
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
-}
 
 // Latency summarises sampled latencies of one operation, in nanoseconds.
 type Latency struct {

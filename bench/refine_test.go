@@ -234,8 +234,3 @@ func TestServiceRates(t *testing.T) {
 	assert.Equal(t, 100.0, MaxMinRatio([]float64{20, 2000}))
 	assert.Empty(t, ServiceRates(nil))
 }
-
-func TestMedian(t *testing.T) {
-	assert.Equal(t, 2.0, median([]float64{3, 1, 2}))
-	assert.Equal(t, 2.5, median([]float64{4, 1, 3, 2}))
-}

@@ -488,10 +488,10 @@ func (r *runner) meanTrial() time.Duration {
 const interferenceSpan = 250 * time.Millisecond
 
 // loadWindow keeps the recent CPU accounting of every trial in the process.
-var loadWindow struct {
+var loadWindow = struct {
 	sync.Mutex
 	w *cpuload.Window
-}
+}{w: cpuload.NewWindow(interferenceSpan)}
 
 // recentInterference records a trial's load and returns the interference
 // over at least interferenceSpan ending with it, or since the run started;
@@ -502,9 +502,6 @@ func recentInterference(l load) float64 {
 	}
 	loadWindow.Lock()
 	defer loadWindow.Unlock()
-	if loadWindow.w == nil {
-		loadWindow.w = cpuload.NewWindow(interferenceSpan)
-	}
 	loadWindow.w.Add(l.start, l.before)
 	loadWindow.w.Add(l.end, l.after)
 	return loadWindow.w.Interference(l.after, l.end)
@@ -518,9 +515,6 @@ func seedLoadWindow() {
 	}
 	loadWindow.Lock()
 	defer loadWindow.Unlock()
-	if loadWindow.w == nil {
-		loadWindow.w = cpuload.NewWindow(interferenceSpan)
-	}
 	loadWindow.w.Add(time.Now(), s)
 }
 
@@ -530,15 +524,15 @@ type timedResult struct {
 	allocsPerOp, bytesPerOp float64
 }
 
-// limits returns the bounds of an undisturbed trial.
-func (c Config) limits() sample.Limits {
+// Limits returns the bounds of an undisturbed trial.
+func (c Config) Limits() sample.Limits {
 	return sample.Limits{MaxInterference: c.MaxInterference, MaxSpeedChange: c.MaxSpeedChange}
 }
 
 // runTrial runs one trial of spec, again while it is disturbed (see
 // Config.MaxInterference), and returns the least disturbed try.
 func runTrial(ctx context.Context, spec Spec, cfg Config, name string) (*timedResult, error) {
-	limits := cfg.limits()
+	limits := cfg.Limits()
 	var kept *timedResult
 	for try := 1; ; try++ {
 		res, err := runTimed(ctx, spec, cfg, name)
@@ -570,8 +564,10 @@ func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 		return nil, err
 	}
 	defer t.close()
-	if cpus := usableCPUs(); cfg.Pin && spec.Goroutines <= len(cpus) {
-		t.pin = cpus[:spec.Goroutines]
+	if cfg.Pin {
+		if cpus := usableCPUs(); spec.Goroutines <= len(cpus) {
+			t.pin = cpus[:spec.Goroutines]
+		}
 	}
 	// As go test does before each benchmark: the garbage of the trials
 	// before is collected now, not during this one.

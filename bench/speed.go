@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/internal/sample"
 )
 
 // The speed probe measures how fast the machine runs lockbench's own hot
@@ -62,8 +63,7 @@ func (p *speedProbe) measure() float64 {
 		}
 		bursts[i] = float64(time.Since(start).Nanoseconds()) / probeOps
 	}
-	slices.Sort(bursts[:])
-	ns := bursts[probeBursts/2]
+	ns := sample.Median(bursts[:])
 	p.seen = append(p.seen, ns)
 	return ns
 }
@@ -72,8 +72,7 @@ func (p *speedProbe) measure() float64 {
 func (p *speedProbe) usual() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := slices.Sorted(slices.Values(p.seen))
-	return s[len(s)/2]
+	return sample.Median(slices.Clone(p.seen))
 }
 
 // speed returns the machine's speed during a trial between probes before

@@ -100,12 +100,18 @@ func Bimodal(values []float64) []Cluster {
 
 // cluster summarises sorted values.
 func cluster(xs []float64) Cluster {
+	return Cluster{Center: Median(xs), Min: xs[0], Max: xs[len(xs)-1], N: len(xs)}
+}
+
+// Median returns the median of xs, sorting them in place: the middle value,
+// or the mean of the two middle ones. xs must not be empty.
+func Median(xs []float64) float64 {
+	slices.Sort(xs)
 	n := len(xs)
-	mid := xs[n/2]
-	if n%2 == 0 {
-		mid = (xs[n/2-1] + xs[n/2]) / 2
+	if n%2 == 1 {
+		return xs[n/2]
 	}
-	return Cluster{Center: mid, Min: xs[0], Max: xs[n-1], N: n}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // A results file judges its own cells through two units and three

@@ -98,3 +98,8 @@ func TestLimits(t *testing.T) {
 	assert.InDelta(t, l.Score(Disturbance{Speed: 2}), l.Score(Disturbance{Speed: 0.5}), 1e-12, "half and double are as far")
 	assert.InDelta(t, 3, l.Score(Disturbance{Interference: 0.3, Speed: 1}), 1e-12)
 }
+
+func TestMedian(t *testing.T) {
+	assert.Equal(t, 2.0, Median([]float64{3, 1, 2}))
+	assert.Equal(t, 2.5, Median([]float64{4, 1, 3, 2}))
+}
