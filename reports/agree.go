@@ -44,7 +44,7 @@ func Agree(a, b *Report) Agreement {
 			if k < 0 || ta.Best[r] == "" || tb.Best[k] == "" {
 				continue
 			}
-			ar := AgreementRow{Table: ta.Title, Row: strings.TrimLeft(ta.RowBy, "./") + "=" + row, A: ta.Best[r], B: tb.Best[k]}
+			ar := AgreementRow{Table: ta.Title, Row: ta.rowName(r), A: ta.Best[r], B: tb.Best[k]}
 			ar.Same = slices.ContainsFunc(strings.Split(ar.A, TieSeparator), func(n string) bool {
 				return slices.Contains(strings.Split(ar.B, TieSeparator), n)
 			})

@@ -111,14 +111,17 @@ func disturbanceRange(ds []sample.Disturbance) string {
 	return strings.Join(parts, ", ")
 }
 
-// cellName names a cell as a results file does: "mix:inc cs:0 lock=tas g=2".
+// cellName names a cell as a results file does: "mix:inc cs:0 g=2 lock=tas".
 func (t *Table) cellName(i, k int) string {
-	name := strings.TrimLeft(t.RowBy, "./") + "=" + t.Rows[i] + " " + strings.TrimLeft(t.ColBy, "./") + "=" + t.Cols[k]
+	name := t.rowName(i) + " " + strings.TrimLeft(t.ColBy, "./") + "=" + t.Cols[k]
 	if t.Title != "" {
 		name = t.Title + " " + name
 	}
 	return name
 }
+
+// rowName names row i by its key: "g=2".
+func (t *Table) rowName(i int) string { return strings.TrimLeft(t.RowBy, "./") + "=" + t.Rows[i] }
 
 func (c *Cell) relHalfWidth() float64 {
 	return sample.Summary{Center: c.Center, Lo: float64(c.Lo), Hi: float64(c.Hi), N: c.N}.RelHalfWidth()

@@ -81,7 +81,8 @@ func parseLocks(s string) ([]string, error) {
 // parseGoroutines reads -g: counts (8) or multiples of GOMAXPROCS (4x).
 func parseGoroutines(s string) ([]int, error) {
 	procs := runtime.GOMAXPROCS(0)
-	if strings.Contains(","+strings.ReplaceAll(s, " ", "")+",", ",,") && strings.TrimSpace(s) != "" {
+	blank := func(item string) bool { return strings.TrimSpace(item) == "" }
+	if !blank(s) && slices.ContainsFunc(strings.Split(s, ","), blank) {
 		return nil, usageErrorf("-g: empty item in %q (want counts such as 1,2,8 or multiples of GOMAXPROCS such as 1x,4x)", s)
 	}
 	var out []int

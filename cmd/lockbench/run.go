@@ -234,7 +234,7 @@ func checkWritable(dir string, files ...string) error {
 // reportDisturbance says on stderr how many trials were run again, stayed
 // disturbed, or ran unpinned.
 func reportDisturbance(stderr io.Writer, done []*bench.Result, cfg bench.Config) {
-	limits := sample.Limits{MaxInterference: cfg.MaxInterference, MaxSpeedChange: cfg.MaxSpeedChange}
+	limits := cfg.Limits()
 	var retried, disturbed, unpinned int
 	for _, r := range done {
 		if r.Tries > 1 {
