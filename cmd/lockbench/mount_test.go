@@ -47,15 +47,45 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// server starts `lockbench mount DIR` in another process and waits until
-// the counter file appears.
-func server(t *testing.T, dir string) (*exec.Cmd, *syncBuffer) {
+// startMount starts `lockbench mount ARGS...` in another process: this one
+// must never serve a mount it does I/O to.
+func startMount(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "mount", "-counter-lock", "ticket", dir)
+	cmd := exec.Command(os.Args[0], append([]string{"mount"}, args...)...)
 	cmd.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1")
 	out := new(syncBuffer)
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
+	return cmd, out
+}
+
+// mounted reports whether anything is mounted at dir.
+func mounted(dir string) bool {
+	b, _ := os.ReadFile("/proc/self/mounts")
+	return strings.Contains(string(b), " "+dir+" ")
+}
+
+// release ends server and whatever is mounted at dir, stuck, stale or
+// stacked: a server that died under its own mount waits on itself until
+// its FUSE connection is aborted.
+func release(dir string, server *exec.Cmd) {
+	server.Process.Kill()
+	for range 3 {
+		if !mounted(dir) {
+			return
+		}
+		if conn, err := fusefs.Connection(dir); err == nil {
+			fusefs.Abort(conn)
+		}
+		fusefs.Unmount(dir)
+	}
+}
+
+// server starts `lockbench mount DIR` in another process and waits until
+// the counter file appears.
+func server(t *testing.T, dir string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	cmd, out := startMount(t, "-counter-lock", "ticket", dir)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "counter")); err == nil {
@@ -151,11 +181,8 @@ func TestMountSignalAsItComesUp(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			for range 20 {
 				dir := t.TempDir()
-				cmd := exec.Command(os.Args[0], "mount", dir)
-				cmd.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1")
-				out := new(syncBuffer)
-				cmd.Stdout, cmd.Stderr = out, out
-				require.NoError(t, cmd.Start())
+				cmd, out := startMount(t, dir)
+				t.Cleanup(func() { release(dir, cmd) }) // whatever the test's end
 				// The first moment the file appears: no sleep between looks.
 				for deadline := time.Now().Add(30 * time.Second); ; {
 					if _, err := os.Stat(filepath.Join(dir, "counter")); err == nil {
@@ -163,14 +190,6 @@ func TestMountSignalAsItComesUp(t *testing.T) {
 					}
 					require.True(t, time.Now().Before(deadline), "the mount did not come up: %s", out.String())
 				}
-				conn, err := fusefs.Connection(dir)
-				require.NoError(t, err)
-				t.Cleanup(func() { // on any failure: no mount, stuck or stale, outlives the test
-					if mounts, _ := os.ReadFile("/proc/self/mounts"); strings.Contains(string(mounts), " "+dir+" ") {
-						fusefs.Abort(conn)
-						fusefs.Unmount(dir)
-					}
-				})
 				require.NoError(t, cmd.Process.Signal(sig))
 				exited := make(chan error, 1)
 				go func() { exited <- cmd.Wait() }()
@@ -178,19 +197,12 @@ func TestMountSignalAsItComesUp(t *testing.T) {
 				case err := <-exited:
 					require.NoError(t, err, out.String())
 				case <-time.After(10 * time.Second):
-					// Never leave the machine wedged: a server that
-					// died under its own mount waits on itself until
-					// its connection is aborted.
-					fusefs.Abort(conn)
-					cmd.Process.Kill()
-					lockbench("umount", dir)
+					release(dir, cmd) // never leave the machine wedged
 					<-exited
 					t.Fatalf("the server did not end on %v sent as the mount came up: %s", sig, out.String())
 				}
 				assert.Contains(t, out.String(), "unmounted "+dir)
-				mounts, err := os.ReadFile("/proc/self/mounts")
-				require.NoError(t, err)
-				require.NotContains(t, string(mounts), " "+dir+" ", "no mount is left behind")
+				require.False(t, mounted(dir), "no mount is left behind")
 			}
 		})
 	}
@@ -204,28 +216,11 @@ func TestMountRefusesALiveMount(t *testing.T) {
 	dir := t.TempDir()
 	before := time.Now().Add(-time.Second)
 	cmd, out := server(t, dir)
-	conn, err := fusefs.Connection(dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { // on any failure: no server and no mount, stacked or not, outlives the test
-		cmd.Process.Kill()
-		for range 3 {
-			if mounts, _ := os.ReadFile("/proc/self/mounts"); strings.Contains(string(mounts), " "+dir+" ") {
-				if c, err := fusefs.Connection(dir); err == nil {
-					fusefs.Abort(c)
-				}
-				fusefs.Abort(conn)
-				fusefs.Unmount(dir)
-			}
-		}
-	})
+	t.Cleanup(func() { release(dir, cmd) }) // whatever the test's end
 
 	// The second mount runs in its own process, as the first: were it to
 	// mount after all, this process must not be the one serving its files.
-	second := exec.Command(os.Args[0], "mount", dir)
-	second.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1")
-	secondOut := new(syncBuffer)
-	second.Stdout, second.Stderr = secondOut, secondOut
-	require.NoError(t, second.Start())
+	second, secondOut := startMount(t, dir)
 	exited := make(chan error, 1)
 	go func() { exited <- second.Wait() }()
 	select {
