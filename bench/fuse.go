@@ -6,8 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hanwen/go-fuse/v2/fuse"
-
+	"github.com/lockbench/lockbench/internal/fusechild"
 	"github.com/lockbench/lockbench/kernel"
 	"github.com/lockbench/lockbench/kernel/fusefs"
 )
@@ -18,11 +17,13 @@ func init() {
 	RegisterPath(filePath{})
 }
 
-// fusePath mounts a private instance of the simulated /proc in a temporary
-// directory and drives its counter file through real system calls: "fuse"
-// gives each goroutine its own file descriptor and writes with pwrite;
-// "fuse-open" opens, writes and closes the file for every operation, as
-// `echo I > counter` in a shell does.
+// fusePath mounts a private instance of the simulated /proc and drives its
+// counter file through real system calls: "fuse" gives each goroutine its
+// own file descriptor and writes with pwrite; "fuse-open" opens, writes and
+// closes the file for every operation, as `echo I > counter` in a shell
+// does. The file system is served by a child process (internal/fusechild),
+// never by the process doing the I/O: killed mid-request, a process that
+// served its own mount would wait forever for its own answer.
 type fusePath struct{ openPerOp bool }
 
 func (p fusePath) Name() string {
@@ -36,35 +37,19 @@ func (p fusePath) Attach(c CounterConfig) (Target, error) {
 	if err := fusefs.Available(); err != nil {
 		return nil, fmt.Errorf("bench: path=%s mounts a file system: %w", p.Name(), err)
 	}
-	k, err := loadCounter(c)
+	m, err := fusechild.Start(fusechild.Module{Name: "counter", Params: counterParams(c)})
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "lockbench-fuse-")
-	if err != nil {
-		return nil, err
-	}
-	server, err := fusefs.Mount(dir, k)
-	if err != nil {
-		os.Remove(dir)
-		return nil, err
-	}
-	return &fuseTarget{fileTarget: fileTarget{path: filepath.Join(dir, "counter"), openPerOp: p.openPerOp}, server: server, dir: dir}, nil
+	return &fuseTarget{fileTarget: fileTarget{path: filepath.Join(m.Dir, "counter"), openPerOp: p.openPerOp}, mount: m}, nil
 }
 
 type fuseTarget struct {
 	fileTarget
-	server *fuse.Server
-	dir    string
+	mount *fusechild.Mount
 }
 
-func (t *fuseTarget) Close() error {
-	err := t.server.Unmount()
-	if err != nil {
-		err = fusefs.Unmount(t.dir)
-	}
-	return errors.Join(err, os.Remove(t.dir))
-}
+func (t *fuseTarget) Close() error { return t.mount.Close() }
 
 // filePath drives any existing file that takes "I" and "D" writes and
 // reads back a decimal value: a lockbench mount, or a real kernel's
@@ -196,12 +181,17 @@ func (c *openPerOpClient) Close() error { return nil }
 // loadCounter boots a kernel with the counter module as c describes.
 func loadCounter(c CounterConfig) (*kernel.Kernel, error) {
 	k := kernel.New()
+	if err := k.Insmod("counter", counterParams(c)...); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// counterParams are the counter module's insmod parameters for c.
+func counterParams(c CounterConfig) []string {
 	params := []string{"lock=" + c.Lock, "cs=" + c.CS.String()}
 	if c.AllowBroken {
 		params = append(params, "allow_broken=1")
 	}
-	if err := k.Insmod("counter", params...); err != nil {
-		return nil, err
-	}
-	return k, nil
+	return params
 }

@@ -112,7 +112,7 @@ func TestFilePath(t *testing.T) {
 	target, err := p.Attach(CounterConfig{Lock: "mutex"})
 	require.NoError(t, err)
 	defer target.Close()
-	file := filepath.Join(target.(*fuseTarget).dir, "counter")
+	file := target.(*fuseTarget).path
 	for range 5 {
 		require.NoError(t, os.WriteFile(file, []byte("I\n"), 0))
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lockbench/lockbench/internal/conformance"
+	"github.com/lockbench/lockbench/internal/fusechild"
 	"github.com/lockbench/lockbench/internal/testenv"
 	"github.com/lockbench/lockbench/kernel"
-	"github.com/lockbench/lockbench/kernel/fusefs"
 )
 
 // The real kernel is the oracle: kmod/conformance.golden holds what Linux
@@ -51,31 +51,27 @@ func TestConformanceInProcess(t *testing.T) {
 	assert.Equal(t, golden(t), out.String())
 }
 
-// fuseSystem runs the sequence through a FUSE mount, with rmmod in-process.
-type fuseSystem struct {
-	k   *kernel.Kernel
-	dir string
-}
+// fuseSystem runs the sequence through a FUSE mount served by a child
+// process (this one does I/O to it), with rmmod in the child's kernel.
+type fuseSystem struct{ m *fusechild.Mount }
 
 func (s fuseSystem) Open(name string, flag int) (conformance.File, error) {
-	f, err := os.OpenFile(filepath.Join(s.dir, name), flag, 0)
+	f, err := os.OpenFile(filepath.Join(s.m.Dir, name), flag, 0)
 	if err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-func (s fuseSystem) RmmodCounter() error { return s.k.Rmmod("counter") }
+func (s fuseSystem) RmmodCounter() error { return s.m.Rmmod("counter") }
 
 func TestConformanceThroughFUSE(t *testing.T) {
 	testenv.RequireFuse(t)
-	k := loaded(t)
-	dir := t.TempDir()
-	server, err := fusefs.Mount(dir, k)
+	m, err := fusechild.Start(fusechild.Module{Name: "counter"}, fusechild.Module{Name: "hello"})
 	require.NoError(t, err)
-	defer server.Unmount()
+	defer func() { assert.NoError(t, m.Close()) }()
 	var out bytes.Buffer
-	require.NoError(t, conformance.Run(&out, fuseSystem{k: k, dir: dir}))
+	require.NoError(t, conformance.Run(&out, fuseSystem{m}))
 	assert.Equal(t, golden(t), out.String())
 }
 

@@ -116,28 +116,80 @@ func Unmount(dir string) error {
 // from /proc/self/mountinfo so that nothing touches the mount itself (a
 // stuck mount hangs whoever does).
 func Connection(dir string) (int, error) {
-	b, err := os.ReadFile("/proc/self/mountinfo")
+	mounts, err := fuseMounts()
 	if err != nil {
 		return 0, err
 	}
 	clean := filepath.Clean(dir)
+	for _, m := range mounts {
+		if m.dir == clean {
+			return m.conn, nil
+		}
+	}
+	return 0, fmt.Errorf("fusefs: no FUSE mount at %s", dir)
+}
+
+// Mounts lists the directories where lockbench's file systems are mounted,
+// live or stale, from /proc/self/mountinfo, without touching any of them.
+func Mounts() []string {
+	mounts, _ := fuseMounts()
+	var dirs []string
+	for _, m := range mounts {
+		if m.fsType == "fuse.lockbench" {
+			dirs = append(dirs, m.dir)
+		}
+	}
+	return dirs
+}
+
+type fuseMount struct {
+	dir    string
+	fsType string // fuse.lockbench for ours
+	conn   int    // the device's minor: the fusectl connection number
+}
+
+// fuseMounts reads the FUSE mounts of /proc/self/mountinfo.
+func fuseMounts() ([]fuseMount, error) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, err
+	}
+	var mounts []fuseMount
 	for _, line := range strings.Split(string(b), "\n") {
 		// id parent major:minor root mountpoint options ... - fstype source ...
 		f := strings.Fields(line)
-		if len(f) < 5 || f[4] != clean {
-			continue
-		}
 		sep := slices.Index(f, "-")
-		if sep < 0 || sep+1 >= len(f) || !strings.HasPrefix(f[sep+1], "fuse") {
+		if len(f) < 5 || sep < 0 || sep+1 >= len(f) || !strings.HasPrefix(f[sep+1], "fuse") {
 			continue
 		}
 		_, minor, ok := strings.Cut(f[2], ":")
-		if !ok {
+		conn, err := strconv.Atoi(minor)
+		if !ok || err != nil {
 			continue
 		}
-		return strconv.Atoi(minor)
+		mounts = append(mounts, fuseMount{dir: unescapeMountinfo(f[4]), fsType: f[sep+1], conn: conn})
 	}
-	return 0, fmt.Errorf("fusefs: no FUSE mount at %s", dir)
+	return mounts, nil
+}
+
+// unescapeMountinfo undoes mountinfo's octal escapes of space, tab, newline
+// and backslash (\040 and the like).
+func unescapeMountinfo(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // Abort aborts FUSE connection conn, as writing to fusectl's abort file

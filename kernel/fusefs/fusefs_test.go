@@ -16,27 +16,21 @@ import (
 
 	"github.com/lockbench/lockbench/internal/testenv"
 
-	_ "github.com/lockbench/lockbench/counter"
-	_ "github.com/lockbench/lockbench/hello"
-	"github.com/lockbench/lockbench/kernel"
-	"github.com/lockbench/lockbench/kernel/fusefs"
+	"github.com/lockbench/lockbench/internal/fusechild"
 )
 
-// mounted boots a kernel with counter and hello and mounts its /proc.
-func mounted(t *testing.T) (*kernel.Kernel, string) {
+// mounted mounts a kernel with counter and hello, served by a child
+// process: a test must never do I/O to a mount it serves itself.
+func mounted(t *testing.T) (*fusechild.Mount, string) {
 	t.Helper()
 	testenv.RequireFuse(t)
-	k := kernel.New()
-	require.NoError(t, k.Insmod("counter", "lock=ticket"))
-	require.NoError(t, k.Insmod("hello"))
-	dir := t.TempDir()
-	server, err := fusefs.Mount(dir, k)
+	m, err := fusechild.Start(fusechild.Module{Name: "counter", Params: []string{"lock=ticket"}}, fusechild.Module{Name: "hello"})
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		assert.NoError(t, server.Unmount())
-		assert.NotContains(t, mounts(t), " "+dir+" ", "no mount is left behind")
+		assert.NoError(t, m.Close())
+		assert.NotContains(t, mounts(t), " "+m.Dir+" ", "no mount is left behind")
 	})
-	return k, dir
+	return m, m.Dir
 }
 
 func mounts(t *testing.T) string {
