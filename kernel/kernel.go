@@ -83,6 +83,9 @@ func New(opts ...Option) *Kernel {
 	if _, err := k.ProcCreate("modules", 0o444, ProcOps{Show: k.showModules}); err != nil {
 		panic("kernel: creating /proc/modules: " + err.Error())
 	}
+	if _, err := k.ProcCreate("kmsg", 0o444, ProcOps{Show: k.showDmesg}); err != nil {
+		panic("kernel: creating /proc/kmsg: " + err.Error())
+	}
 	k.Printk(KernNotice, "Linux version lockbench (simulated kernel)")
 	return k
 }

@@ -92,6 +92,16 @@ func (k *Kernel) LogRecords() []Record {
 	return out
 }
 
+// showDmesg is /proc/kmsg's Show: the dmesg text, one record per line, as
+// of the read at offset 0. (Linux's /proc/kmsg is a stream that each read
+// consumes; this one is a snapshot, which is what a shell's `cat` wants.)
+func (k *Kernel) showDmesg(buf []byte) []byte {
+	for _, line := range k.Dmesg() {
+		buf = append(append(buf, line...), '\n')
+	}
+	return buf
+}
+
 // Dmesg returns the ring buffer's lines, oldest first, as dmesg prints them.
 // If records were dropped, the first line says how many, as the kernel's
 // console does: "** 12 printk messages dropped **".

@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 
 	"github.com/lockbench/lockbench/internal/conformance"
@@ -23,18 +21,18 @@ func conformanceCmd(args []string, stdout, _ io.Writer) error {
 	if fs.NArg() != 1 {
 		return usageErrorf("conformance: want one directory (usage: lockbench conformance [-rmmod CMD] DIR)")
 	}
-	sys := dirSystem{dir: fs.Arg(0), rmmod: *rmmod, uid: *uid}
+	sys := dirSystem{rmmod: *rmmod, uid: *uid}
 	if err := sys.become(sys.uid); err != nil {
 		return err
 	}
 	defer sys.become(0)
-	return conformance.Run(stdout, sys)
+	return conformance.Run(stdout, conformance.Dir{Path: fs.Arg(0), Rmmod: sys.rmmodCounter})
 }
 
-// dirSystem is a directory of real files, and a shell command for rmmod.
+// dirSystem is who runs the file operations, and a shell command for rmmod.
 type dirSystem struct {
-	dir, rmmod string
-	uid        int // effective uid for file operations; -1 to keep ours
+	rmmod string
+	uid   int // effective uid for file operations; -1 to keep ours
 }
 
 // become sets the effective uid, keeping root as the saved uid so that it
@@ -49,15 +47,8 @@ func (d dirSystem) become(uid int) error {
 	return nil
 }
 
-func (d dirSystem) Open(name string, flag int) (conformance.File, error) {
-	f, err := os.OpenFile(filepath.Join(d.dir, name), flag, 0)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-func (d dirSystem) RmmodCounter() error {
+// rmmodCounter runs the rmmod command as root.
+func (d dirSystem) rmmodCounter() error {
 	if err := d.become(0); err != nil {
 		return err
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,7 +45,15 @@ func (s kernelSystem) Open(name string, flag int) (conformance.File, error) {
 	return f, nil
 }
 
-func (s kernelSystem) RmmodCounter() error { return s.k.Rmmod("counter") }
+func (s kernelSystem) Remove(name string) error               { return s.k.Unlink("/proc/" + name) }
+func (s kernelSystem) Rename(from, to string) error           { return s.k.Rename("/proc/"+from, "/proc/"+to) }
+func (s kernelSystem) Mkdir(name string) error                { return s.k.Mkdir("/proc/" + name) }
+func (s kernelSystem) Chmod(name string, m os.FileMode) error { return s.k.Chmod("/proc/"+name, m) }
+func (s kernelSystem) Chown(name string, uid, gid int) error {
+	return s.k.Chown("/proc/"+name, uid, gid)
+}
+func (s kernelSystem) Touch(name string, t time.Time) error { return s.k.Touch("/proc/"+name, t) }
+func (s kernelSystem) RmmodCounter() error                  { return s.k.Rmmod("counter") }
 
 func TestConformanceInProcess(t *testing.T) {
 	var out bytes.Buffer
@@ -51,27 +61,15 @@ func TestConformanceInProcess(t *testing.T) {
 	assert.Equal(t, golden(t), out.String())
 }
 
-// fuseSystem runs the sequence through a FUSE mount served by a child
-// process (this one does I/O to it), with rmmod in the child's kernel.
-type fuseSystem struct{ m *fusechild.Mount }
-
-func (s fuseSystem) Open(name string, flag int) (conformance.File, error) {
-	f, err := os.OpenFile(filepath.Join(s.m.Dir, name), flag, 0)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-func (s fuseSystem) RmmodCounter() error { return s.m.Rmmod("counter") }
-
 func TestConformanceThroughFUSE(t *testing.T) {
 	testenv.RequireFuse(t)
 	m, err := fusechild.Start(fusechild.Module{Name: "counter"}, fusechild.Module{Name: "hello"})
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, m.Close()) }()
 	var out bytes.Buffer
-	require.NoError(t, conformance.Run(&out, fuseSystem{m}))
+	// This process does I/O to the mount; a child process serves it.
+	sys := conformance.Dir{Path: m.Dir, Rmmod: func() error { return m.Rmmod("counter") }}
+	require.NoError(t, conformance.Run(&out, sys))
 	assert.Equal(t, golden(t), out.String())
 }
 
@@ -79,13 +77,29 @@ func TestConformanceThroughFUSE(t *testing.T) {
 // failed rmmod means it did not test what it says: status 1 (issue 11,
 // defect 9).
 func TestConformanceFailsWhenRmmodFails(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"counter", "helloworlddriver"} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("0\n"), 0o644))
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the sequence runs as nobody (-uid 65534), as in the guest")
 	}
-	code, out, errOut := lockbench("conformance", "-rmmod", "false", dir)
-	assert.Equal(t, 1, code)
-	assert.Contains(t, out, "rmmod counter with the file open: error: exit status 1")
-	assert.Contains(t, out, "open counter after rmmod: ", "the sequence ran to its end")
-	assert.Equal(t, "lockbench: conformance: rmmod counter failed: exit status 1\n", errOut)
+	// A directory that nobody may change, as /proc: the sequence's unlink,
+	// rename and chmod are refused and it runs to its end.
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
+	for name, mode := range map[string]os.FileMode{"counter": 0o666, "helloworlddriver": 0o444} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), nil, 0))
+		require.NoError(t, os.Chmod(filepath.Join(dir, name), mode)) // not the umask's
+	}
+	require.NoError(t, os.Chmod(dir, 0o555))
+	// In another process: -uid changes every thread's effective uid.
+	cmd := exec.Command(os.Args[0], "conformance", "-uid", "65534", "-rmmod", "false", dir)
+	cmd.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Contains(t, out.String(), "unlink counter: EACCES")
+	assert.Contains(t, out.String(), "rmmod counter with the file open: error: exit status 1")
+	assert.Contains(t, out.String(), "open counter after rmmod: ", "the sequence ran to its end")
+	assert.Equal(t, "lockbench: conformance: rmmod counter failed: exit status 1\n", errOut.String())
 }

@@ -14,8 +14,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // File is what the sequence needs of an open file: *os.File and
@@ -27,10 +31,54 @@ type File interface {
 	io.Closer
 }
 
-// System opens /proc files and unloads the counter module.
+// System opens /proc files, changes the directory's names and the files'
+// attributes, and unloads the counter module. Names are relative to the
+// directory: "counter", "helloworlddriver".
 type System interface {
-	Open(name string, flag int) (File, error) // name: "counter", "helloworlddriver"
+	Open(name string, flag int) (File, error)
+	Remove(name string) error                  // unlink(2)
+	Rename(from, to string) error              // rename(2)
+	Mkdir(name string) error                   // mkdir(2), mode 0755
+	Chmod(name string, mode os.FileMode) error // chmod(2)
+	Chown(name string, uid, gid int) error     // chown(2)
+	Touch(name string, t time.Time) error      // utimensat(2): both times to t; the zero time: to now
 	RmmodCounter() error
+}
+
+// Dir is a System on a directory of real files (/proc, or a mount), with
+// rmmod left to a function.
+type Dir struct {
+	Path  string
+	Rmmod func() error
+}
+
+var _ System = Dir{}
+
+func (d Dir) path(name string) string { return filepath.Join(d.Path, name) }
+
+func (d Dir) Open(name string, flag int) (File, error) {
+	f, err := os.OpenFile(d.path(name), flag, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (d Dir) Remove(name string) error     { return syscall.Unlink(d.path(name)) }
+func (d Dir) Rename(from, to string) error { return syscall.Rename(d.path(from), d.path(to)) }
+func (d Dir) Mkdir(name string) error      { return syscall.Mkdir(d.path(name), 0o755) }
+func (d Dir) Chmod(name string, mode os.FileMode) error {
+	return syscall.Chmod(d.path(name), uint32(mode))
+}
+func (d Dir) Chown(name string, uid, gid int) error { return syscall.Chown(d.path(name), uid, gid) }
+func (d Dir) RmmodCounter() error                   { return d.Rmmod() }
+
+func (d Dir) Touch(name string, t time.Time) error {
+	ts := []unix.Timespec{{Nsec: unix.UTIME_NOW}, {Nsec: unix.UTIME_NOW}}
+	if !t.IsZero() {
+		ts[0], ts[1] = unix.NsecToTimespec(t.UnixNano()), unix.NsecToTimespec(t.UnixNano())
+	}
+	return unix.UtimesNanoAt(unix.AT_FDCWD, d.path(name), ts, 0)
 }
 
 // Run runs the sequence against sys, writing one line per step to w.
@@ -74,6 +122,26 @@ func Run(w io.Writer, sys System) error {
 	write(`write "D\n"`, "D\n")
 	write(`write "X\n"`, "X\n")
 	write(`write "II"`, "II")
+
+	// The directory and its files are the modules' to make and remove:
+	// nothing a user does to names or attributes may change them, and
+	// every refusal has its errno.
+	step("unlink counter", errName(sys.Remove("counter")))
+	step("rename helloworlddriver to a new name", errName(sys.Rename("helloworlddriver", "hello2")))
+	step("rename to an existing name", errName(sys.Rename("helloworlddriver", "counter")))
+	step("unlink a missing name", errName(sys.Remove("nonesuch")))
+	if f, err := sys.Open("newfile", os.O_WRONLY|os.O_CREATE|os.O_EXCL); err == nil {
+		f.Close()
+		step("create newfile", "ok")
+	} else {
+		step("create newfile", errName(err))
+	}
+	step("mkdir newdir", errName(sys.Mkdir("newdir")))
+	step("chmod counter 0600", errName(sys.Chmod("counter", 0o600)))
+	step("chown counter 65534:65534", errName(sys.Chown("counter", 65534, 65534)))
+	step("touch counter to 2001-09-09", errName(sys.Touch("counter", time.Unix(1_000_000_000, 0))))
+	step("touch counter to now", errName(sys.Touch("counter", time.Time{})))
+	step("touch helloworlddriver to now", errName(sys.Touch("helloworlddriver", time.Time{})))
 	read("read counter", "counter", 4096)
 	read("read counter 1 byte at a time", "counter", 1)
 	read("read helloworlddriver", "helloworlddriver", 4096)
@@ -139,5 +207,6 @@ var errnoNames = map[syscall.Errno]string{
 	syscall.EPERM: "EPERM", syscall.ENOENT: "ENOENT", syscall.EIO: "EIO", syscall.EBADF: "EBADF",
 	syscall.EACCES: "EACCES", syscall.EFAULT: "EFAULT", syscall.EBUSY: "EBUSY", syscall.EEXIST: "EEXIST",
 	syscall.EINVAL: "EINVAL", syscall.ENOSPC: "ENOSPC", syscall.ESPIPE: "ESPIPE", syscall.EROFS: "EROFS",
-	syscall.ENOSYS: "ENOSYS", syscall.ENOTCONN: "ENOTCONN",
+	syscall.ENOSYS: "ENOSYS", syscall.ENOTCONN: "ENOTCONN", syscall.ENOTDIR: "ENOTDIR", syscall.EISDIR: "EISDIR",
+	syscall.EXDEV: "EXDEV", syscall.ENOTEMPTY: "ENOTEMPTY", syscall.EOPNOTSUPP: "EOPNOTSUPP",
 }

@@ -2,14 +2,15 @@
 // `echo I > DIR/counter`, `cat DIR/helloworlddriver` and `cat DIR/modules`
 // work from any shell, against the Go modules and locks.
 //
-// Every proc entry of the kernel appears as a regular file with its mode,
-// looked up afresh on every access (rmmod makes it vanish), plus kmsg, the
-// dmesg text. Files are opened with direct I/O, so every read reaches the
-// entry's handler at its offset (cat shows the live value, dd skip= works)
-// and writes from many processes run in parallel. Errors from the kernel
-// package are syscall.Errno values and go back to the caller as they are:
-// `echo X > counter` fails with EINVAL, opening a read-only entry for writing
-// with EACCES.
+// Every proc entry of the kernel (kmsg, the dmesg text, among them) appears
+// as a regular file with its mode, looked up afresh on every access (rmmod
+// makes it vanish). Files are opened with direct I/O, so every read reaches
+// the entry's handler at its offset (cat shows the live value, dd skip=
+// works) and writes from many processes run in parallel. Errors from the
+// kernel package are syscall.Errno values and go back to the caller as they
+// are: `echo X > counter` fails with EINVAL, opening a read-only entry for
+// writing with EACCES, `rm counter` with EACCES and `chmod` with EPERM, as
+// /proc answers a user who is not root.
 package fusefs
 
 import (
@@ -32,9 +33,6 @@ import (
 
 	"github.com/lockbench/lockbench/kernel"
 )
-
-// KmsgName is the file that holds the kernel's dmesg text.
-const KmsgName = "kmsg"
 
 // Mount serves k's /proc at dir and returns the running server; call
 // Unmount on it to stop. It mounts directly (root, no fusermount needed) and
@@ -222,6 +220,14 @@ var (
 	_ fs.NodeLookuper  = (*root)(nil)
 	_ fs.NodeReaddirer = (*root)(nil)
 	_ fs.NodeGetattrer = (*root)(nil)
+	_ fs.NodeUnlinker  = (*root)(nil)
+	_ fs.NodeRmdirer   = (*root)(nil)
+	_ fs.NodeRenamer   = (*root)(nil)
+	_ fs.NodeCreater   = (*root)(nil)
+	_ fs.NodeMkdirer   = (*root)(nil)
+	_ fs.NodeMknoder   = (*root)(nil)
+	_ fs.NodeSymlinker = (*root)(nil)
+	_ fs.NodeLinker    = (*root)(nil)
 )
 
 // Getattr describes the directory, as /proc: 0555.
@@ -237,23 +243,18 @@ func setTimes(a *fuse.Attr, t time.Time) {
 	a.SetTimes(&t, &t, &t)
 }
 
-// entries lists what the directory holds now.
-func (r *root) entries() []kernel.ProcInfo {
-	return append(r.k.ProcList(), kernel.ProcInfo{Name: KmsgName, Mode: 0o444})
-}
-
-// Readdir lists the proc entries and kmsg.
+// Readdir lists the proc entries.
 func (r *root) Readdir(context.Context) (fs.DirStream, syscall.Errno) {
 	var list []fuse.DirEntry
-	for _, e := range r.entries() {
+	for _, e := range r.k.ProcList() {
 		list = append(list, fuse.DirEntry{Name: e.Name, Mode: syscall.S_IFREG, Ino: inoOf(e.Name)})
 	}
 	return fs.NewListDirStream(list), 0
 }
 
-// Lookup finds a proc entry, or kmsg, by name.
+// Lookup finds a proc entry by name.
 func (r *root) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	for _, e := range r.entries() {
+	for _, e := range r.k.ProcList() {
 		if e.Name != name {
 			continue
 		}
@@ -264,6 +265,45 @@ func (r *root) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs
 	return nil, syscall.ENOENT
 }
 
+// The directory's names are the modules': every call that would add,
+// remove or rename one is answered by the kernel (kernel.Kernel.Unlink and
+// the others), which refuses it with /proc's errno. A node that left these
+// out would have go-fuse answer some of them with success.
+
+func (r *root) Unlink(_ context.Context, name string) syscall.Errno {
+	return errnoOf(r.k.Unlink("/proc/" + name))
+}
+
+// Rmdir: a proc entry is a file, but as in /proc the permission check on
+// the directory comes first.
+func (r *root) Rmdir(_ context.Context, name string) syscall.Errno {
+	return errnoOf(r.k.Unlink("/proc/" + name))
+}
+
+func (r *root) Rename(_ context.Context, name string, _ fs.InodeEmbedder, newName string, _ uint32) syscall.Errno {
+	return errnoOf(r.k.Rename("/proc/"+name, "/proc/"+newName))
+}
+
+func (r *root) Create(_ context.Context, name string, _, _ uint32, _ *fuse.EntryOut) (*fs.Inode, fs.FileHandle, uint32, syscall.Errno) {
+	return nil, nil, 0, errnoOf(r.k.Mkdir("/proc/" + name))
+}
+
+func (r *root) Mkdir(_ context.Context, name string, _ uint32, _ *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	return nil, errnoOf(r.k.Mkdir("/proc/" + name))
+}
+
+func (r *root) Mknod(_ context.Context, name string, _, _ uint32, _ *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	return nil, errnoOf(r.k.Mkdir("/proc/" + name))
+}
+
+func (r *root) Symlink(_ context.Context, _, name string, _ *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	return nil, errnoOf(r.k.Mkdir("/proc/" + name))
+}
+
+func (r *root) Link(_ context.Context, _ fs.InodeEmbedder, name string, _ *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	return nil, errnoOf(r.k.Mkdir("/proc/" + name))
+}
+
 // inoOf gives a name a stable inode number (2 and up; 1 is the root).
 func inoOf(name string) uint64 {
 	h := fnv.New64a()
@@ -271,7 +311,7 @@ func inoOf(name string) uint64 {
 	return h.Sum64() | 2
 }
 
-// entry is one file: a proc entry, or kmsg.
+// entry is one file: a proc entry.
 type entry struct {
 	fs.Inode
 	k       *kernel.Kernel
@@ -300,10 +340,39 @@ func (e *entry) Getattr(_ context.Context, _ fs.FileHandle, out *fuse.AttrOut) s
 }
 
 // Setattr accepts the truncation a shell's `>` asks for, which a proc file
-// ignores, and nothing changes.
-func (e *entry) Setattr(_ context.Context, _ fs.FileHandle, _ *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+// ignores, and answers a change of mode, owner or times as the kernel does
+// (kernel.Kernel.Chmod and the others: refused, and nothing changes).
+func (e *entry) Setattr(_ context.Context, _ fs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+	path := "/proc/" + e.name
+	var err error
+	if mode, ok := in.GetMode(); ok {
+		err = e.k.Chmod(path, os.FileMode(mode).Perm())
+	}
+	uid, uidOK := in.GetUID()
+	gid, gidOK := in.GetGID()
+	if err == nil && (uidOK || gidOK) {
+		err = e.k.Chown(path, ownerArg(uid, uidOK), ownerArg(gid, gidOK))
+	}
+	if err == nil && in.Valid&(fuse.FATTR_ATIME|fuse.FATTR_MTIME) != 0 {
+		var t time.Time // the zero time: now
+		if in.Valid&(fuse.FATTR_ATIME_NOW|fuse.FATTR_MTIME_NOW) == 0 {
+			t, _ = in.GetMTime()
+		}
+		err = e.k.Touch(path, t)
+	}
+	if err != nil {
+		return errnoOf(err)
+	}
 	e.fill(&out.Attr)
 	return 0
+}
+
+// ownerArg is chown(2)'s argument for an id: -1 leaves it as it is.
+func ownerArg(id uint32, set bool) int {
+	if !set {
+		return -1
+	}
+	return int(id)
 }
 
 // Open opens the kernel's file with the caller's access mode. Reads and
@@ -311,13 +380,6 @@ func (e *entry) Setattr(_ context.Context, _ fs.FileHandle, _ *fuse.SetAttrIn, o
 // to one file may run in parallel.
 func (e *entry) Open(_ context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
 	const fuseFlags = fuse.FOPEN_DIRECT_IO | fuse.FOPEN_PARALLEL_DIRECT_WRITES
-	if e.name == KmsgName {
-		if flags&syscall.O_ACCMODE != syscall.O_RDONLY {
-			return nil, 0, syscall.EACCES
-		}
-		text := strings.Join(e.k.Dmesg(), "\n") + "\n"
-		return &kmsgHandle{text: []byte(text)}, fuseFlags, 0
-	}
 	f, err := e.k.Open("/proc/"+e.name, int(flags&syscall.O_ACCMODE))
 	if err != nil {
 		return nil, 0, errnoOf(err)
@@ -360,20 +422,12 @@ func (h *handle) Release(context.Context) syscall.Errno {
 	return 0
 }
 
-// kmsgHandle serves the dmesg text as it was at open.
-type kmsgHandle struct{ text []byte }
-
-var _ fs.FileReader = (*kmsgHandle)(nil)
-
-func (h *kmsgHandle) Read(_ context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	if off >= int64(len(h.text)) {
-		return fuse.ReadResultData(nil), 0
-	}
-	return fuse.ReadResultData(h.text[off:min(off+int64(len(dest)), int64(len(h.text)))]), 0
-}
-
-// errnoOf maps an error of the kernel package to its errno, one to one.
+// errnoOf maps an error of the kernel package to its errno, one to one;
+// nil to 0.
 func errnoOf(err error) syscall.Errno {
+	if err == nil {
+		return 0
+	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		return errno

@@ -147,3 +147,36 @@ func TestOpenErrorsMapToErrno(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.HasSuffix(string(b), "\n"))
 }
+
+// TestNamesAndAttributesAreRefused is issue 11's defect 3: rm, mv, chmod,
+// chown and touch -d exited 0 and changed nothing. Each now fails with the
+// errno /proc gives a user who is not root, and nothing changes.
+func TestNamesAndAttributesAreRefused(t *testing.T) {
+	_, dir := mounted(t)
+	for cmd, want := range map[string]string{
+		"rm -f %s/counter":                            "Permission denied",
+		"rmdir %s/counter":                            "Not a directory", // the VFS answers first
+		"mv %s/helloworlddriver %s/hello2":            "No such file or directory",
+		"mv %s/helloworlddriver %s/counter":           "Permission denied",
+		"touch %s/newfile":                            "No such file or directory",
+		"mkdir %s/newdir":                             "No such file or directory",
+		"ln -s /etc/passwd %s/link":                   "No such file or directory",
+		"chmod 600 %s/counter":                        "Operation not permitted",
+		"chown 65534 %s/counter":                      "Operation not permitted",
+		"touch -d 2001-09-09 %s/counter":              "Operation not permitted",
+		"touch %s/helloworlddriver":                   "Permission denied",
+		"mv %s/counter " + t.TempDir() + "/elsewhere": "Permission denied", // copied, then the unlink fails
+	} {
+		script := strings.ReplaceAll(cmd, "%s", dir)
+		_, errOut, code := sh(t, script)
+		assert.NotEqual(t, 0, code, script)
+		assert.Contains(t, errOut, want, script)
+	}
+	_, errOut, code := sh(t, "touch "+dir+"/counter")
+	assert.Equal(t, 0, code, "touch to now needs only write access, as in /proc: %s", errOut)
+
+	out, _, _ := sh(t, "ls "+dir)
+	assert.Equal(t, "counter\nhelloworlddriver\nkmsg\nmodules\n", out, "no name changed")
+	out, _, _ = sh(t, "stat -c '%a %u' "+dir+"/counter "+dir+"/helloworlddriver")
+	assert.Equal(t, "666 0\n444 0\n", out, "no mode or owner changed")
+}
