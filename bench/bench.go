@@ -10,7 +10,7 @@
 // Both name results the same way, with key=value sub-benchmark names that
 // benchstat can slice (-col /lock, -row /g):
 //
-//	Counter/lock=ticket/g=8/mix=inc/cs=0/path=proc
+//	Counter/lock=ticket:park/g=8/mix=inc/cs=0/path=proc
 //
 // and report the same units: ns/op and allocs/op, ops/s, fairness (Jain's
 // index of the rates at which the guard serves each goroutine, 1/its median
@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/locks"
 )
 
 // Mix is a workload's blend of operations.
@@ -112,15 +113,13 @@ type Spec struct {
 }
 
 // Name returns the key=value sub-benchmark name, e.g.
-// "lock=ticket/g=8/mix=inc/cs=0/path=proc". A lock with a waiting policy,
-// "ticket:park", gives "lock=ticket/wait=park/...", so that benchstat can
-// slice by /wait. A think key is added only when Think is set.
+// "lock=ticket:park/g=8/mix=inc/cs=0/path=proc". A lock with a choice of
+// waiting policy is named with its policy, the default spelled out
+// (locks.Canonical), so that a lock and its policy are one column of a
+// report and "ticket" and "ticket:park" are never two. A think key is added
+// only when Think is set.
 func (s Spec) Name() string {
-	lock := s.Lock
-	if base, wait, ok := strings.Cut(lock, ":"); ok {
-		lock = base + "/wait=" + wait
-	}
-	name := fmt.Sprintf("lock=%s/g=%d/mix=%s/cs=%s/path=%s", lock, s.Goroutines, s.Mix, formatDuration(s.CS), s.Path)
+	name := fmt.Sprintf("lock=%s/g=%d/mix=%s/cs=%s/path=%s", locks.Canonical(s.Lock), s.Goroutines, s.Mix, formatDuration(s.CS), s.Path)
 	if s.Think > 0 {
 		name += "/think=" + formatDuration(s.Think)
 	}

@@ -50,7 +50,7 @@ func benchmarkSpecs(short bool) []Spec {
 // waiting policy, with goroutines below, at and above GOMAXPROCS.
 //
 //	go test -run '^$' -bench Preemption -count 10 ./bench | tee wait.txt
-//	benchstat -table /lock -col /wait -row /g wait.txt
+//	benchstat -col /lock -row /g wait.txt
 //
 // A FIFO lock that only spins, with more goroutines than CPUs, stalls for
 // a scheduler time slice (10ms) at each hand-off to a waiter that is not

@@ -111,7 +111,7 @@ func TestRunSpecsCoverTheMatrix(t *testing.T) {
 		seen[s.Name()] = true
 	}
 	assert.True(t, seen["lock=sharded/g=1/mix=read90/cs=100ns/path=direct"])
-	assert.Equal(t, "lock=mcs/g=8/mix=inc/cs=0/path=proc/think=1µs",
+	assert.Equal(t, "lock=mcs:park/g=8/mix=inc/cs=0/path=proc/think=1µs",
 		Spec{Lock: "mcs", Goroutines: 8, Mix: MixInc, Path: "proc", Think: time.Microsecond}.Name())
 }
 
@@ -261,7 +261,7 @@ func TestRunWithThinkTime(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, results, 1)
 	assert.Positive(t, results[0].Ops)
-	assert.Contains(t, out.String(), "BenchmarkCounter/lock=ttas/g=3/mix=read90/cs=100ns/path=direct/think=1µs-")
+	assert.Contains(t, out.String(), "BenchmarkCounter/lock=ttas:yield/g=3/mix=read90/cs=100ns/path=direct/think=1µs-")
 }
 
 func TestXsyncBaseline(t *testing.T) {

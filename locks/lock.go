@@ -128,6 +128,24 @@ func Lookup(name string) (Ops, error) {
 	return v, nil
 }
 
+// Canonical spells out name's waiting policy: "ticket" is "ticket:park",
+// its default. A name that carries a policy, a lock without a choice of
+// policy ("mutex") and a name that is not a lock ("atomic") are returned as
+// they are. Results name locks canonically, so that one lock never shows
+// under two names.
+func Canonical(name string) string {
+	if strings.Contains(name, ":") {
+		return name
+	}
+	registry.RLock()
+	o, ok := registry.ops[name]
+	registry.RUnlock()
+	if !ok || len(o.Waits) == 0 {
+		return name
+	}
+	return name + ":" + o.Waits[0].String()
+}
+
 // Variants returns every "name:wait" combination of the sound strategies
 // that have waiting policies, sorted.
 func Variants() []string {

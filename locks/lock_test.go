@@ -39,6 +39,19 @@ func TestLookup(t *testing.T) {
 	assert.Equal(t, `locks: unknown lock "spinny" (valid: `+joinNames()+`; broken, for checks only: busted)`, err.Error())
 }
 
+func TestCanonical(t *testing.T) {
+	for name, want := range map[string]string{
+		"ticket":      "ticket:park", // the default, spelled out
+		"ticket:spin": "ticket:spin",
+		"ttas":        "ttas:yield",
+		"mutex":       "mutex", // no choice of policy
+		"atomic":      "atomic",
+		"nonesuch":    "nonesuch",
+	} {
+		assert.Equal(t, want, locks.Canonical(name), name)
+	}
+}
+
 func joinNames() string {
 	s := ""
 	for i, n := range locks.Names() {

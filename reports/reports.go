@@ -71,6 +71,8 @@ type Options struct {
 // per unit and workload (mix, cs, path...), rows by goroutines, columns by
 // lock. The first lock seen is the baseline.
 func ForLocks() Options {
+	// /wait: results written before issue 11 named a lock's policy in a key
+	// of its own; today's name it in /lock ("ticket:park").
 	return Options{Table: ".config .name /wait /mix /cs /path /think", Row: "/g", Col: "/lock", Best: true}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lockbench/lockbench/bench"
 	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/locks"
 )
 
 // parseFlags parses a subcommand's flags. -h prints the flags to stdout and
@@ -60,7 +61,9 @@ func parseLocks(s string) ([]string, error) {
 	}
 	var names []string
 	for _, n := range splitList(s) {
-		if !slices.Contains(names, n) { // -locks mutex,mutex is one column, as -g 1,1 is one row
+		// -locks mutex,mutex is one column, as -g 1,1 is one row; so are
+		// ticket and ticket:park, its default policy spelled out.
+		if n = locks.Canonical(n); !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}

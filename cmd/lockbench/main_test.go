@@ -164,6 +164,29 @@ func TestRun(t *testing.T) {
 	assert.Contains(t, string(html), `<figure class="chart"`)
 }
 
+// TestRunWaitPoliciesShareOneTable is issue 11's defect 7: ticket, its
+// policies and mutex are columns of one table, and ticket and ticket:park
+// (its default) are one column.
+func TestRunWaitPoliciesShareOneTable(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := lockbench("run", "-path", "direct", "-locks", "mutex,ticket,ticket:spin,ticket:park", "-g", "1",
+		"-duration", "5ms", "-warmup", "0", "-count", "1", "-precision", "0", "-o", dir)
+	require.Equal(t, 0, code, errOut)
+	results, err := os.ReadFile(filepath.Join(dir, "results.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(results), "/lock=ticket:park/"), "ticket is ticket:park, measured once")
+	assert.Equal(t, 1, strings.Count(string(results), "/lock=ticket:spin/"))
+	assert.NotContains(t, string(results), "wait=")
+	unitRows := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "│") && strings.Contains(line, "sec/op") {
+			unitRows++
+		}
+	}
+	assert.Equal(t, 1, unitRows, "one sec/op table:\n%s", out)
+	assert.Regexp(t, `mutex\s.*ticket:park\s.*ticket:spin`, out, "one header with every column")
+}
+
 // TestReportReproducibility: two results files of the same matrix, and how
 // many rows name the same best lock.
 func TestReportReproducibility(t *testing.T) {
@@ -244,7 +267,7 @@ func TestRunOutputCheckedFirst(t *testing.T) {
 }
 
 func TestParseLocksDeduplicates(t *testing.T) {
-	got, err := parseLocks("mutex,ticket,mutex, ticket")
+	got, err := parseLocks("mutex,ticket,mutex, ticket,ticket:park")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"mutex", "ticket"}, got)
+	assert.Equal(t, []string{"mutex", "ticket:park"}, got, "ticket is ticket:park, its default policy")
 }
