@@ -23,7 +23,7 @@ import (
 // preemption matrix and, as root, the FUSE benchmarks (about 15 minutes in
 // all); -short keeps mix=inc, cs=0 and g=1 and GOMAXPROCS and skips the
 // rest (about a minute). Select cells with the usual pattern, e.g.
-// -bench 'Counter/lock=(mutex|ticket)/g=8/'.
+// -bench 'Counter/lock=(mutex|ticket:park)/g=8/'.
 func BenchmarkCounter(b *testing.B) {
 	for _, spec := range benchmarkSpecs(testing.Short()) {
 		b.Run(spec.Name(), func(b *testing.B) { benchmarkCounter(b, spec) })
