@@ -222,7 +222,7 @@ func Build(paths []string, opts Options) (*Report, error) {
 	rep := &Report{Files: paths}
 	g := newGrouper(tableBy, rowBy, colBy, unitField)
 	found := map[string]bool{} // files with at least one result
-	files := benchfmt.Files{Paths: paths, AllowStdin: true, AllowLabels: true}
+	files := newFiles(paths, func(w string) { rep.Warnings = append(rep.Warnings, w) })
 	for files.Scan() {
 		switch rec := files.Result().(type) {
 		case *benchfmt.SyntaxError:

@@ -3,8 +3,10 @@ package reports
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -117,6 +119,39 @@ func TestMalformedLinesAreWarnings(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, rep.Write(&b, "text"))
 	assert.Contains(t, b.String(), "warning: testdata/malformed.txt:1: parsing measurement: invalid syntax")
+}
+
+// TestLongLineIsSkippedWithItsLineNumber is issue 11's defect 6: a 20 MB
+// line stopped the report with "token too long" at line 1. It is skipped
+// with a warning naming its real line, and the lines after it count.
+func TestLongLineIsSkippedWithItsLineNumber(t *testing.T) {
+	const result = "BenchmarkCounter/lock=mutex/g=1/mix=inc/cs=0/path=direct-2 100 %d ns/op\n"
+	var b strings.Builder
+	fmt.Fprintf(&b, result, 10)
+	b.WriteString("BenchmarkX " + strings.Repeat("a", 20_000_000) + "\n")
+	fmt.Fprintf(&b, result, 12)
+	b.WriteString("BenchmarkBad 1 x ns/op\n")
+	fmt.Fprintf(&b, result, 14)
+	path := filepath.Join(t.TempDir(), "long.txt")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+
+	rep, err := Build([]string{path}, ForFiles())
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		path + ":2: a line of 20 MB skipped: longer than 64 KiB",
+		path + ":4: parsing measurement: invalid syntax",
+	}, rep.Warnings)
+	require.Len(t, rep.Tables, 1)
+	assert.Equal(t, "12.00n", rep.Tables[0].Cells[0][0].Value, "the median of all three results")
+}
+
+// TestRepeatedAndLabelledFiles: the same file twice is two columns,
+// path#0 and path#1, and label=path names a column, as with benchstat.
+func TestRepeatedAndLabelledFiles(t *testing.T) {
+	rep, err := Build([]string{"testdata/old.txt", "testdata/old.txt", "new=testdata/new.txt"}, ForFiles())
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Tables)
+	assert.Equal(t, []string{"testdata/old.txt#0", "testdata/old.txt#1", "new"}, rep.Tables[0].Cols)
 }
 
 func TestBuildErrors(t *testing.T) {

@@ -137,7 +137,9 @@ func TestRun(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "best (lower is better)")
 	assert.Contains(t, out, "sec/op")
-	assert.Contains(t, errOut, "12 trials of 20ms after 5ms of warm-up")
+	assert.Contains(t, errOut, "12 trials of 20ms after 5ms of warm-up (6 configurations x 2), at least 300ms",
+		"the estimate never rounds to 0s (issue 11, defect 4)")
+	assert.Regexp(t, `lockbench: \d+ trials in [1-9][0-9.]*m?s;`, errOut, "nor does the time taken")
 	assert.Contains(t, errOut, "up to 1s in all, until every configuration is known to ±5%")
 	// With 2 trials a cell has no confidence interval: none converges, and
 	// the run says so on stdout.

@@ -135,7 +135,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 
 	trials := len(cfg.Specs()) * cfg.Count
 	fmt.Fprintf(stderr, "lockbench: %d trials of %v after %v of warm-up (%d configurations x %d), at least %v",
-		trials, cfg.Duration, cfg.Warmup, trials/cfg.Count, cfg.Count, (time.Duration(trials) * (cfg.Duration + cfg.Warmup)).Round(time.Second))
+		trials, cfg.Duration, cfg.Warmup, trials/cfg.Count, cfg.Count, roughly(time.Duration(trials)*(cfg.Duration+cfg.Warmup)))
 	switch {
 	case cfg.Precision > 0 && cfg.Budget > 0:
 		fmt.Fprintf(stderr, "; then more, up to %v in all, until every configuration is known to ±%s", cfg.Budget, precision)
@@ -186,7 +186,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	reportDisturbance(stderr, done, cfg)
 	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: lockbench report %s\n",
-		len(done), time.Since(started).Round(time.Second), resultsPath, htmlPath, resultsPath)
+		len(done), roughly(time.Since(started)), resultsPath, htmlPath, resultsPath)
 	if errors.Is(runErr, context.Canceled) {
 		return errInterrupted(len(done))
 	}
@@ -355,4 +355,16 @@ func (l *labelFlag) Set(s string) error {
 	}
 	*l = append(*l, sysinfo.Config{Key: k, Value: v})
 	return nil
+}
+
+// roughly rounds a duration for people, never to a misleading 0s: to 10ms
+// below a second, to 100ms below a minute, to seconds above.
+func roughly(d time.Duration) time.Duration {
+	switch {
+	case d < time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
 }
