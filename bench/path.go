@@ -2,14 +2,14 @@ package bench
 
 import (
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/lockbench/lockbench/internal/registry"
 )
 
 // A Path is a way for the load to reach a counter: the Go methods, a proc
-// file of the simulated kernel, and later a FUSE mount or any real file.
+// file of the simulated kernel, a FUSE mount of it, or any real file.
 type Path interface {
 	// Name is the path= key of benchmark names.
 	Name() string
@@ -47,30 +47,19 @@ type Client interface {
 	Close() error
 }
 
-var pathRegistry struct {
-	sync.RWMutex
-	paths map[string]Path
-}
+var pathRegistry registry.Registry[Path]
 
 // RegisterPath makes a path available by name. It panics on a duplicate.
 func RegisterPath(p Path) {
-	pathRegistry.Lock()
-	defer pathRegistry.Unlock()
-	if pathRegistry.paths == nil {
-		pathRegistry.paths = make(map[string]Path)
-	}
-	if _, dup := pathRegistry.paths[p.Name()]; dup {
+	if !pathRegistry.Add(p.Name(), p) {
 		panic("bench: RegisterPath called twice for " + p.Name())
 	}
-	pathRegistry.paths[p.Name()] = p
 }
 
 // LookupPath returns the path registered under name; an unknown name is an
 // error listing the valid ones.
 func LookupPath(name string) (Path, error) {
-	pathRegistry.RLock()
-	p, ok := pathRegistry.paths[name]
-	pathRegistry.RUnlock()
+	p, ok := pathRegistry.Lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("bench: unknown path %q (valid: %s)", name, strings.Join(PathNames(), ", "))
 	}
@@ -78,13 +67,4 @@ func LookupPath(name string) (Path, error) {
 }
 
 // PathNames returns the registered paths' names, sorted.
-func PathNames() []string {
-	pathRegistry.RLock()
-	defer pathRegistry.RUnlock()
-	names := make([]string, 0, len(pathRegistry.paths))
-	for n := range pathRegistry.paths {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func PathNames() []string { return pathRegistry.Names() }

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/lockbench/lockbench/internal/quote"
+	"github.com/lockbench/lockbench/internal/registry"
 )
 
 // Module describes a loadable module: what its .ko file, its module_param
@@ -55,10 +55,7 @@ type Param struct {
 	Check func(value string) error
 }
 
-var moduleRegistry struct {
-	sync.RWMutex
-	mods map[string]Module
-}
+var moduleRegistry registry.Registry[Module]
 
 // Register makes a module available to every kernel's Insmod. It is meant to
 // be called from init and panics on a duplicate or invalid name, a nil Init,
@@ -84,36 +81,16 @@ func Register(m Module) {
 		m.Size = 16384
 	}
 	m.Params = slices.Clone(m.Params)
-	moduleRegistry.Lock()
-	defer moduleRegistry.Unlock()
-	if moduleRegistry.mods == nil {
-		moduleRegistry.mods = make(map[string]Module)
-	}
-	if _, dup := moduleRegistry.mods[m.Name]; dup {
+	if !moduleRegistry.Add(m.Name, m) {
 		panic("kernel: Register called twice for module " + m.Name)
 	}
-	moduleRegistry.mods[m.Name] = m
 }
 
 // Modules returns every registered module, sorted by name (what modinfo
 // would tell about each .ko on disk).
-func Modules() []Module {
-	moduleRegistry.RLock()
-	defer moduleRegistry.RUnlock()
-	out := make([]Module, 0, len(moduleRegistry.mods))
-	for _, m := range moduleRegistry.mods {
-		out = append(out, m)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
+func Modules() []Module { return moduleRegistry.All() }
 
-func findModule(name string) (Module, bool) {
-	moduleRegistry.RLock()
-	defer moduleRegistry.RUnlock()
-	m, ok := moduleRegistry.mods[name]
-	return m, ok
-}
+func findModule(name string) (Module, bool) { return moduleRegistry.Lookup(name) }
 
 // Module states, as /proc/modules shows them.
 const (

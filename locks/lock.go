@@ -47,9 +47,9 @@ package locks
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
+
+	"github.com/lockbench/lockbench/internal/registry"
 )
 
 // Lock is a mutual-exclusion lock. Its method set is that of sync.Locker.
@@ -72,10 +72,7 @@ type Ops struct {
 	NewWait func(Wait) Lock
 }
 
-var registry struct {
-	sync.RWMutex
-	ops map[string]Ops
-}
+var strategies registry.Registry[Ops]
 
 // Register adds a strategy. It is meant to be called from init and panics on
 // an empty or duplicate name, a name containing '/' or ',' (benchmark keys and
@@ -90,15 +87,9 @@ func Register(o Ops) {
 	if (len(o.Waits) == 0) != (o.NewWait == nil) {
 		panic("locks: Register: Waits and NewWait go together, for " + o.Name)
 	}
-	registry.Lock()
-	defer registry.Unlock()
-	if registry.ops == nil {
-		registry.ops = make(map[string]Ops)
-	}
-	if _, dup := registry.ops[o.Name]; dup {
+	if !strategies.Add(o.Name, o) {
 		panic("locks: Register called twice for " + o.Name)
 	}
-	registry.ops[o.Name] = o
 }
 
 // Lookup returns the strategy registered under name, broken ones included.
@@ -107,9 +98,7 @@ func Register(o Ops) {
 // error that lists the valid names.
 func Lookup(name string) (Ops, error) {
 	base, wait, hasWait := strings.Cut(name, ":")
-	registry.RLock()
-	o, ok := registry.ops[base]
-	registry.RUnlock()
+	o, ok := strategies.Lookup(base)
 	if !ok {
 		return Ops{}, &UnknownError{Name: name, Valid: Names(), Broken: brokenNames()}
 	}
@@ -137,9 +126,7 @@ func Canonical(name string) string {
 	if strings.Contains(name, ":") {
 		return name
 	}
-	registry.RLock()
-	o, ok := registry.ops[name]
-	registry.RUnlock()
+	o, ok := strategies.Lookup(name)
 	if !ok || len(o.Waits) == 0 {
 		return name
 	}
@@ -167,29 +154,17 @@ func Names() []string { return names(false) }
 func brokenNames() []string { return names(true) }
 
 func names(broken bool) []string {
-	registry.RLock()
-	defer registry.RUnlock()
 	var out []string
-	for name, o := range registry.ops {
+	for _, o := range strategies.All() {
 		if o.Broken == broken {
-			out = append(out, name)
+			out = append(out, o.Name)
 		}
 	}
-	sort.Strings(out)
 	return out
 }
 
 // All returns every registered strategy, broken ones included, sorted by name.
-func All() []Ops {
-	registry.RLock()
-	defer registry.RUnlock()
-	out := make([]Ops, 0, len(registry.ops))
-	for _, o := range registry.ops {
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
+func All() []Ops { return strategies.All() }
 
 // UnknownError reports a lock name that is not registered.
 type UnknownError struct {

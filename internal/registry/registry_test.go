@@ -1,0 +1,23 @@
+package registry
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestRegistry(t *testing.T) {
+	var r Registry[int]
+	_, ok := r.Lookup("a")
+	assert.False(t, ok, "the zero value is empty")
+	assert.Empty(t, r.Names())
+
+	assert.True(t, r.Add("b", 2))
+	assert.True(t, r.Add("a", 1))
+	assert.False(t, r.Add("a", 10), "a taken name")
+	v, ok := r.Lookup("a")
+	assert.True(t, ok)
+	assert.Equal(t, 1, v, "the first registration stays")
+	assert.Equal(t, []string{"a", "b"}, r.Names())
+	assert.Equal(t, []int{1, 2}, r.All(), "in name order")
+}
