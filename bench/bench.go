@@ -41,7 +41,6 @@ import (
 	"time"
 
 	"github.com/lockbench/lockbench/counter"
-	"github.com/lockbench/lockbench/locks"
 )
 
 // Mix is a workload's blend of operations.
@@ -104,7 +103,7 @@ func joinMixes(ms []Mix) string {
 
 // Spec is one benchmark configuration: one cell of the matrix.
 type Spec struct {
-	Lock       string        // the counter's guard: a lock name, "atomic" or "sharded"
+	Guard      counter.Guard // the counter's guard: a lock with its policy, atomic, sharded...
 	Goroutines int           // goroutines driving the load
 	Mix        Mix           // the blend of operations
 	CS         time.Duration // busy work while the guard is held
@@ -119,7 +118,7 @@ type Spec struct {
 // report and "ticket" and "ticket:park" are never two. A think key is added
 // only when Think is set.
 func (s Spec) Name() string {
-	name := fmt.Sprintf("lock=%s/g=%d/mix=%s/cs=%s/path=%s", locks.Canonical(s.Lock), s.Goroutines, s.Mix, formatDuration(s.CS), s.Path)
+	name := fmt.Sprintf("lock=%s/g=%d/mix=%s/cs=%s/path=%s", s.Guard.Name(), s.Goroutines, s.Mix, formatDuration(s.CS), s.Path)
 	if s.Think > 0 {
 		name += "/think=" + formatDuration(s.Think)
 	}
@@ -157,10 +156,15 @@ func DefaultGoroutines() []int {
 // DefaultCS returns the critical-section lengths of the standard matrix.
 func DefaultCS() []time.Duration { return []time.Duration{0, 100 * time.Nanosecond} }
 
-// Baselines returns the guards that are not locks: shown beside the locks
-// for reference (what a lock-free counter costs), never ranked as the best
-// lock.
-func Baselines() []string { return []string{counter.GuardAtomic, counter.GuardSharded, GuardXsync} }
-
-// DefaultLocks returns every guard the counter accepts.
-func DefaultLocks() []string { return counter.Guards() }
+// Baselines returns the names of the guards shown beside the locks for
+// reference (what a counter without a lock costs), never ranked as the best
+// lock: atomic, sharded and the benchmark-only xsync.
+func Baselines() []string {
+	var out []string
+	for _, g := range counter.Stores() {
+		if g.Baseline() {
+			out = append(out, g.Name())
+		}
+	}
+	return out
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lockbench/lockbench/counter"
 	"github.com/lockbench/lockbench/internal/cacheline"
 	"github.com/lockbench/lockbench/locks"
 )
@@ -30,6 +31,28 @@ func BenchmarkCounter(b *testing.B) {
 	}
 }
 
+// guards parses guard names, for tests.
+func guards(names ...string) []counter.Guard {
+	out := make([]counter.Guard, len(names))
+	for i, name := range names {
+		out[i] = counter.MustParseGuard(name)
+	}
+	return out
+}
+
+// labels makes external guards, the labels of path=file, for tests.
+func labels(names ...string) []counter.Guard {
+	out := make([]counter.Guard, len(names))
+	for i, name := range names {
+		g, err := counter.ExternalGuard(name)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = g
+	}
+	return out
+}
+
 // benchmarkSpecs returns the matrix BenchmarkCounter runs: every guard on
 // every path, plus the xsync.Counter baseline on the direct path (cs=0).
 func benchmarkSpecs(short bool) []Spec {
@@ -40,7 +63,7 @@ func benchmarkSpecs(short bool) []Spec {
 		cfg.CS = []time.Duration{0}
 	}
 	specs := cfg.Specs()
-	cfg.Locks = []string{GuardXsync}
+	cfg.Guards = guards("xsync")
 	cfg.Paths = []string{"direct"}
 	cfg.CS = []time.Duration{0}
 	return append(specs, cfg.Specs()...)
@@ -71,7 +94,7 @@ func BenchmarkPreemption(b *testing.B) {
 		}
 		for _, wait := range []string{"spin", "yield", "park"} {
 			for _, g := range []int{1, procs, 4 * procs} {
-				spec := Spec{Lock: lock + ":" + wait, Goroutines: g, Mix: MixInc, Path: "direct"}
+				spec := Spec{Guard: counter.MustParseGuard(lock + ":" + wait), Goroutines: g, Mix: MixInc, Path: "direct"}
 				b.Run(spec.Name(), func(b *testing.B) {
 					if ops.FIFO && wait == "spin" && g > procs {
 						b.Skip("a spinning FIFO lock stalls a time slice per hand-off here; measure it with lockbench run")
@@ -160,7 +183,7 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 		}
 	})
 	b.Run("impl=runner", func(b *testing.B) {
-		t, err := prepare(Spec{Lock: "atomic", Goroutines: 1, Mix: MixInc, Path: "atomicword"}, false, "")
+		t, err := prepare(Spec{Guard: counter.MustParseGuard("atomic"), Goroutines: 1, Mix: MixInc, Path: "atomicword"}, false, "")
 		if err != nil {
 			b.Fatal(err)
 		}

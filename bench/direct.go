@@ -10,14 +10,11 @@ type directPath struct{}
 func (directPath) Name() string { return "direct" }
 
 func (directPath) Attach(c CounterConfig) (Target, error) {
-	if c.Lock == GuardXsync {
-		return attachXsync(c)
-	}
 	opts := []counter.Option{counter.WithCriticalSection(c.CS)}
 	if c.AllowBroken {
 		opts = append(opts, counter.AllowBroken())
 	}
-	ctr, err := counter.New(c.Lock, opts...)
+	ctr, err := counter.New(c.Guard, opts...)
 	if err != nil {
 		return nil, err
 	}

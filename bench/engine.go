@@ -138,7 +138,7 @@ func prepare(spec Spec, allowBroken bool, target string) (_ *trial, err error) {
 	if err != nil {
 		return nil, err
 	}
-	tgt, err := path.Attach(CounterConfig{Lock: spec.Lock, CS: spec.CS, AllowBroken: allowBroken, Target: target})
+	tgt, err := path.Attach(CounterConfig{Guard: spec.Guard, CS: spec.CS, AllowBroken: allowBroken, Target: target})
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s: %w", spec.Name(), err)
 	}
@@ -456,7 +456,7 @@ func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
 		return nil, fmt.Errorf("bench: %s: reading the final value: %w", name, err)
 	}
 	if got != want {
-		return nil, &CorrectnessError{Lock: t.spec.Lock, Trial: name, Got: got, Want: want}
+		return nil, &CorrectnessError{Lock: t.spec.Guard.Name(), Trial: name, Got: got, Want: want}
 	}
 	r.Latency = latencyOf(samples)
 	return r, nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/lockbench/lockbench/counter"
 	"github.com/lockbench/lockbench/internal/fusechild"
 	"github.com/lockbench/lockbench/kernel"
 	"github.com/lockbench/lockbench/kernel/fusefs"
@@ -37,7 +38,7 @@ func (p fusePath) Attach(c CounterConfig) (Target, error) {
 	if err := fusefs.Available(); err != nil {
 		return nil, fmt.Errorf("bench: path=%s mounts a file system: %w", p.Name(), err)
 	}
-	m, err := fusechild.Start(fusechild.Module{Name: "counter", Params: counterParams(c)})
+	m, err := fusechild.Start(fusechild.Module{Name: "counter", Params: c.insmod()})
 	if err != nil {
 		return nil, err
 	}
@@ -181,17 +182,14 @@ func (c *openPerOpClient) Close() error { return nil }
 // loadCounter boots a kernel with the counter module as c describes.
 func loadCounter(c CounterConfig) (*kernel.Kernel, error) {
 	k := kernel.New()
-	if err := k.Insmod("counter", counterParams(c)...); err != nil {
+	if err := k.Insmod("counter", c.insmod()...); err != nil {
 		return nil, err
 	}
 	return k, nil
 }
 
-// counterParams are the counter module's insmod parameters for c.
-func counterParams(c CounterConfig) []string {
-	params := []string{"lock=" + c.Lock, "cs=" + c.CS.String()}
-	if c.AllowBroken {
-		params = append(params, "allow_broken=1")
-	}
-	return params
+// insmod are the counter module's parameters for c, as the module writes
+// them.
+func (c CounterConfig) insmod() []string {
+	return counter.Params{Guard: c.Guard, CS: c.CS, AllowBroken: c.AllowBroken}.Insmod()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lockbench/lockbench/counter"
 	"github.com/lockbench/lockbench/internal/testenv"
 )
 
@@ -79,7 +80,7 @@ func BenchmarkFuse(b *testing.B) {
 	for _, path := range []string{"fuse", "fuse-open"} {
 		for _, lock := range []string{"mutex", "atomic"} {
 			for _, g := range []int{1, procs, 4 * procs} {
-				spec := Spec{Lock: lock, Goroutines: g, Mix: MixInc, Path: path}
+				spec := Spec{Guard: counter.MustParseGuard(lock), Goroutines: g, Mix: MixInc, Path: path}
 				b.Run(spec.Name(), func(b *testing.B) { benchmarkCounter(b, spec) })
 			}
 		}
@@ -89,7 +90,7 @@ func BenchmarkFuse(b *testing.B) {
 func TestFusePathsExact(t *testing.T) {
 	testenv.RequireFuse(t)
 	results, err := Run(context.Background(), Config{
-		Locks:      []string{"ticket", "sharded"},
+		Guards:     guards("ticket", "sharded"),
 		Goroutines: []int{1, 4},
 		Mixes:      []Mix{MixIncDec, MixRead90},
 		CS:         []time.Duration{0},
@@ -109,7 +110,7 @@ func TestFilePath(t *testing.T) {
 	testenv.RequireFuse(t)
 	p, err := LookupPath("fuse")
 	require.NoError(t, err)
-	target, err := p.Attach(CounterConfig{Lock: "mutex"})
+	target, err := p.Attach(CounterConfig{Guard: counter.MustParseGuard("mutex")})
 	require.NoError(t, err)
 	defer target.Close()
 	file := target.(*fuseTarget).path
@@ -119,7 +120,7 @@ func TestFilePath(t *testing.T) {
 
 	var out bytes.Buffer
 	results, err := Run(context.Background(), Config{
-		Locks:      []string{"kernel-mutex"},
+		Guards:     labels("kernel-mutex"),
 		Goroutines: []int{2},
 		Mixes:      []Mix{MixIncDec},
 		CS:         []time.Duration{0},
@@ -132,8 +133,8 @@ func TestFilePath(t *testing.T) {
 	require.Len(t, results, 1)
 	assert.Contains(t, out.String(), "BenchmarkCounter/lock=kernel-mutex/g=2/mix=incdec/cs=0/path=file-")
 
-	_, err = Run(context.Background(), Config{Paths: []string{"file"}, Locks: []string{"x"}})
+	_, err = Run(context.Background(), Config{Paths: []string{"file"}, Guards: labels("x")})
 	assert.ErrorContains(t, err, "path=file needs a target file")
-	_, err = Run(context.Background(), Config{Paths: []string{"file"}, Locks: []string{"x"}, Target: filepath.Join(t.TempDir(), "none"), Duration: time.Millisecond})
+	_, err = Run(context.Background(), Config{Paths: []string{"file"}, Guards: labels("x"), Target: filepath.Join(t.TempDir(), "none"), Duration: time.Millisecond})
 	assert.ErrorContains(t, err, "no such file")
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lockbench/lockbench/counter"
 	"github.com/lockbench/lockbench/internal/registry"
 )
 
@@ -19,7 +20,7 @@ type Path interface {
 
 // CounterConfig describes the counter a trial attaches to.
 type CounterConfig struct {
-	Lock        string        // the guard
+	Guard       counter.Guard // the guard
 	CS          time.Duration // busy work inside each critical section
 	AllowBroken bool          // accept a deliberately broken lock (busted)
 	Target      string        // the file to drive, for path=file

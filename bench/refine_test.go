@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,8 +31,9 @@ func newFakeRun(t *testing.T, cfg Config, trialTime time.Duration, ns map[string
 	f.now = func() time.Time { return f.clock }
 	f.trial = func(spec Spec, _ string) (*timedResult, error) {
 		f.clock = f.clock.Add(trialTime)
-		f.log = append(f.log, spec.Lock)
-		v := ns[spec.Lock]()
+		lock, _, _ := strings.Cut(spec.Guard.Name(), ":") // "ticket", not "ticket:park"
+		f.log = append(f.log, lock)
+		v := ns[lock]()
 		return &timedResult{Result: &Result{Spec: spec, Ops: 1000, Elapsed: time.Duration(v * 1000)}}, nil
 	}
 	f.emit = func(*timedResult) error { return nil }
@@ -73,7 +75,7 @@ func fourCells() map[string]func() float64 {
 
 func TestRefineRoundsWithinTheBudget(t *testing.T) {
 	cfg := Config{
-		Locks:     []string{"mutex", "ticket", "tas", "mcs"},
+		Guards:    guards("mutex", "ticket", "tas", "mcs"),
 		Count:     6,
 		Duration:  100 * time.Millisecond,
 		Precision: 0.05,
@@ -100,7 +102,7 @@ func TestRefineSpendsTheLastOfTheBudgetOnTheWidest(t *testing.T) {
 	// for two trials: the two widest cells, mcs (bimodal) and ticket (±30%
 	// noise), not tas (±8%).
 	cfg := Config{
-		Locks:     []string{"mutex", "ticket", "tas", "mcs"},
+		Guards:    guards("mutex", "ticket", "tas", "mcs"),
 		Count:     6,
 		Precision: 0.05,
 		Budget:    2650 * time.Millisecond,
@@ -114,7 +116,7 @@ func TestRefineSpendsTheLastOfTheBudgetOnTheWidest(t *testing.T) {
 }
 
 func TestRefineStopsWhenEveryCellConverges(t *testing.T) {
-	cfg := Config{Locks: []string{"mutex", "tas"}, Count: 6, Precision: 0.05, Budget: time.Hour}
+	cfg := Config{Guards: guards("mutex", "tas"), Count: 6, Precision: 0.05, Budget: time.Hour}
 	f := newFakeRun(t, cfg, 100*time.Millisecond, map[string]func() float64{
 		"mutex": noisy(1, 10, 0.01),
 		"tas":   noisy(3, 30, 0.08),
@@ -130,7 +132,7 @@ func TestRefineStopsWhenEveryCellConverges(t *testing.T) {
 func TestRefineWithoutBudgetEnds(t *testing.T) {
 	// No budget: a cell refines until it converges or is out of reach,
 	// never past MaxSamples.
-	cfg := Config{Locks: []string{"ticket"}, Count: 6, Precision: 0.005}
+	cfg := Config{Guards: guards("ticket"), Count: 6, Precision: 0.005}
 	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"ticket": noisy(2, 20, 0.015)})
 	_, err := f.run()
 	require.NoError(t, err)
@@ -150,7 +152,7 @@ func TestRefineLeavesCellsOutOfReachForLast(t *testing.T) {
 			"mutex":  noisy(4, 10, 0.12),
 		}
 	}
-	cfg := Config{Locks: []string{"ticket", "tas", "mutex"}, Count: 6, Precision: 0.05}
+	cfg := Config{Guards: guards("ticket", "tas", "mutex"), Count: 6, Precision: 0.05}
 	f := newFakeRun(t, cfg, time.Second, cells())
 	_, err := f.run()
 	require.NoError(t, err)
@@ -182,13 +184,13 @@ func TestRefineLeavesCellsOutOfReachForLast(t *testing.T) {
 }
 
 func TestRefineSkipsFailingCells(t *testing.T) {
-	cfg := Config{Locks: []string{"busted", "tas"}, Count: 6, Precision: 0.05, Budget: time.Hour}
+	cfg := Config{Guards: guards("busted", "tas"), Count: 6, Precision: 0.05, Budget: time.Hour}
 	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"tas": noisy(3, 30, 0.08)})
 	trial := f.trial
 	f.trial = func(spec Spec, name string) (*timedResult, error) {
-		if spec.Lock == "busted" {
-			f.log = append(f.log, spec.Lock)
-			return nil, &CorrectnessError{Lock: spec.Lock, Trial: name, Got: 1, Want: 2}
+		if spec.Guard.Name() == "busted" {
+			f.log = append(f.log, spec.Guard.Name())
+			return nil, &CorrectnessError{Lock: spec.Guard.Name(), Trial: name, Got: 1, Want: 2}
 		}
 		return trial(spec, name)
 	}
@@ -202,7 +204,7 @@ func TestRefineSkipsFailingCells(t *testing.T) {
 func TestRefineFromOneRound(t *testing.T) {
 	// With -count 1 a cell has no interval until it has 6 trials: that is
 	// not "out of reach", however many rounds it takes.
-	cfg := Config{Locks: []string{"mutex"}, Count: 1, Precision: 0.05}
+	cfg := Config{Guards: guards("mutex"), Count: 1, Precision: 0.05}
 	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"mutex": noisy(1, 10, 0.01)})
 	_, err := f.run()
 	require.NoError(t, err)
@@ -211,7 +213,7 @@ func TestRefineFromOneRound(t *testing.T) {
 }
 
 func TestNoPrecisionNoRefinement(t *testing.T) {
-	cfg := Config{Locks: []string{"ticket"}, Count: 6}
+	cfg := Config{Guards: guards("ticket"), Count: 6}
 	f := newFakeRun(t, cfg, time.Second, map[string]func() float64{"ticket": noisy(2, 20, 0.5)})
 	_, err := f.run()
 	require.NoError(t, err)

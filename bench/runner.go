@@ -26,7 +26,7 @@ import (
 // Config is a matrix of trials for [Run]. Empty lists take the standard
 // matrix's values.
 type Config struct {
-	Locks      []string        // guards; default every guard the counter accepts
+	Guards     []counter.Guard // default counter.Guards(), every sound guard of the module
 	Goroutines []int           // default DefaultGoroutines()
 	Mixes      []Mix           // default Mixes()
 	CS         []time.Duration // default DefaultCS()
@@ -109,8 +109,8 @@ const MaxSamples = 100
 
 // withDefaults fills the empty fields of c with the standard matrix.
 func (c Config) withDefaults() Config {
-	if len(c.Locks) == 0 {
-		c.Locks = DefaultLocks()
+	if len(c.Guards) == 0 {
+		c.Guards = counter.Guards()
 	}
 	if len(c.Goroutines) == 0 {
 		c.Goroutines = DefaultGoroutines()
@@ -150,21 +150,16 @@ func (c Config) Validate() error {
 	if slices.Contains(c.Paths, "file") && c.Target == "" {
 		errs = append(errs, errors.New("bench: path=file needs a target file (-target FILE)"))
 	}
-	for _, l := range c.Locks {
-		if onlyFile {
-			if l == "" || strings.ContainsAny(l, "/ ") {
-				errs = append(errs, fmt.Errorf("bench: lock label %q for path=file must be non-empty, without / or spaces", l))
-			}
-			continue
-		}
-		if l == GuardXsync {
-			if slices.ContainsFunc(c.Paths, func(p string) bool { return p != "direct" }) || len(c.Paths) == 0 {
-				errs = append(errs, fmt.Errorf("bench: lock=%s is a benchmark baseline for path=direct only", GuardXsync))
-			}
-			continue
-		}
-		if err := counter.CheckGuard(l, c.AllowBroken); err != nil {
-			errs = append(errs, fmt.Errorf("bench: %w", err))
+	for _, g := range c.Guards {
+		switch {
+		case g == counter.Guard{}:
+			errs = append(errs, errors.New("bench: the zero Guard is no guard (see counter.ParseGuard)"))
+		case g.External() && !onlyFile:
+			errs = append(errs, fmt.Errorf("bench: lock=%s labels a counter outside lockbench, for path=file only", g))
+		case g.Broken() && !c.AllowBroken:
+			errs = append(errs, fmt.Errorf("bench: lock=%s is deliberately broken: a negative control, for checks only (AllowBroken)", g))
+		case g.BenchOnly() && (len(c.Paths) == 0 || slices.ContainsFunc(c.Paths, func(p string) bool { return p != "direct" })):
+			errs = append(errs, fmt.Errorf("bench: lock=%s is a benchmark baseline for path=direct only", g))
 		}
 	}
 	for _, g := range c.Goroutines {
@@ -235,8 +230,8 @@ func (c Config) Specs() []Spec {
 		for _, mix := range c.Mixes {
 			for _, cs := range c.CS {
 				for _, g := range c.Goroutines {
-					for _, lock := range c.Locks {
-						specs = append(specs, Spec{Lock: lock, Goroutines: g, Mix: mix, CS: cs, Path: path, Think: c.Think})
+					for _, guard := range c.Guards {
+						specs = append(specs, Spec{Guard: guard, Goroutines: g, Mix: mix, CS: cs, Path: path, Think: c.Think})
 					}
 				}
 			}

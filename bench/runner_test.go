@@ -25,7 +25,7 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 	var out bytes.Buffer
 	var progress []Progress
 	cfg := Config{
-		Locks:      []string{"mutex", "ticket"},
+		Guards:     guards("mutex", "ticket"),
 		Goroutines: []int{1, 4},
 		Mixes:      []Mix{MixIncDec},
 		CS:         []time.Duration{0},
@@ -79,7 +79,7 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 	procs := runtime.GOMAXPROCS(0)
 	for _, lock := range []string{"mutex", "ticket"} {
 		for _, g := range []int{1, 4} {
-			name := (Spec{Lock: lock, Goroutines: g, Mix: MixIncDec, Path: "proc"}).FullName()
+			name := (Spec{Guard: counter.MustParseGuard(lock), Goroutines: g, Mix: MixIncDec, Path: "proc"}).FullName()
 			assert.Equal(t, 2, names[name], name)
 			assert.True(t, strings.HasSuffix(name, "-"+strconv.Itoa(procs)), name)
 		}
@@ -112,14 +112,14 @@ func TestRunSpecsCoverTheMatrix(t *testing.T) {
 	}
 	assert.True(t, seen["lock=sharded/g=1/mix=read90/cs=100ns/path=direct"])
 	assert.Equal(t, "lock=mcs:park/g=8/mix=inc/cs=0/path=proc/think=1µs",
-		Spec{Lock: "mcs", Goroutines: 8, Mix: MixInc, Path: "proc", Think: time.Microsecond}.Name())
+		Spec{Guard: counter.MustParseGuard("mcs"), Goroutines: 8, Mix: MixInc, Path: "proc", Think: time.Microsecond}.Name())
 }
 
 // TestRunCatchesBustedLock runs the deliberately broken lock as the guard:
 // the correctness check must report lost updates, naming the lock and trial.
 func TestRunCatchesBustedLock(t *testing.T) {
 	cfg := Config{
-		Locks:      []string{"busted"},
+		Guards:     guards("busted"),
 		Goroutines: []int{8},
 		Mixes:      []Mix{MixInc},
 		CS:         []time.Duration{100 * time.Nanosecond},
@@ -129,7 +129,7 @@ func TestRunCatchesBustedLock(t *testing.T) {
 	}
 	_, err := Run(context.Background(), cfg)
 	require.Error(t, err, "busted is refused without AllowBroken")
-	assert.Contains(t, err.Error(), `unknown lock "busted"`)
+	assert.Contains(t, err.Error(), "lock=busted is deliberately broken")
 
 	cfg.AllowBroken = true
 	var out bytes.Buffer
@@ -151,7 +151,9 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{Locks: []string{"spinny"}}, `unknown lock "spinny" (valid: mcs, mutex`},
+		{Config{Guards: []counter.Guard{{}}}, "the zero Guard is no guard"},
+		{Config{Guards: labels("kernel-mutex"), Paths: []string{"direct"}}, "lock=kernel-mutex labels a counter outside lockbench, for path=file only"},
+		{Config{Guards: guards("xsync"), Paths: []string{"direct", "proc"}}, "lock=xsync is a benchmark baseline for path=direct only"},
 		{Config{Goroutines: []int{0}}, "goroutines must be at least 1, not 0"},
 		{Config{Mixes: []Mix{"all"}}, `unknown mix "all"`},
 		{Config{Paths: []string{"nfs"}}, `unknown path "nfs" (valid: `},
@@ -175,7 +177,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 func TestRunStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := Config{
-		Locks:      []string{"atomic", "mutex"},
+		Guards:     guards("atomic", "mutex"),
 		Goroutines: []int{2},
 		Mixes:      []Mix{MixInc},
 		CS:         []time.Duration{0},
@@ -206,7 +208,7 @@ func TestRunStopsOnCancel(t *testing.T) {
 // TestBenchmarkCounterReportsMetrics runs the go test -bench front door once
 // and checks its custom metrics.
 func TestBenchmarkCounterReportsMetrics(t *testing.T) {
-	spec := Spec{Lock: "ttas", Goroutines: 2, Mix: MixRead90, Path: "proc"}
+	spec := Spec{Guard: counter.MustParseGuard("ttas"), Goroutines: 2, Mix: MixRead90, Path: "proc"}
 	r := testing.Benchmark(func(b *testing.B) { benchmarkCounter(b, spec) })
 	require.Positive(t, r.N)
 	for _, unit := range []string{"ops/s", "fairness", "max/min"} {
@@ -227,7 +229,7 @@ func TestClientsAllocateNothing(t *testing.T) {
 		for _, lock := range counter.Guards() {
 			p, err := LookupPath(path)
 			require.NoError(t, err)
-			target, err := p.Attach(CounterConfig{Lock: lock})
+			target, err := p.Attach(CounterConfig{Guard: lock})
 			require.NoError(t, err)
 			c, err := target.NewClient()
 			require.NoError(t, err)
@@ -249,7 +251,7 @@ func TestClientsAllocateNothing(t *testing.T) {
 func TestRunWithThinkTime(t *testing.T) {
 	var out bytes.Buffer
 	results, err := Run(context.Background(), Config{
-		Locks:      []string{"ttas"},
+		Guards:     guards("ttas"),
 		Goroutines: []int{3},
 		Mixes:      []Mix{MixRead90},
 		CS:         []time.Duration{100 * time.Nanosecond},
@@ -266,7 +268,7 @@ func TestRunWithThinkTime(t *testing.T) {
 
 func TestXsyncBaseline(t *testing.T) {
 	cfg := Config{
-		Locks:      []string{GuardXsync, "sharded"},
+		Guards:     guards("xsync", "sharded"),
 		Goroutines: []int{2},
 		Mixes:      []Mix{MixIncDec},
 		CS:         []time.Duration{0},
@@ -276,7 +278,7 @@ func TestXsyncBaseline(t *testing.T) {
 	results, err := Run(context.Background(), cfg)
 	require.NoError(t, err)
 	require.Len(t, results, 2)
-	assert.Equal(t, GuardXsync, results[0].Spec.Lock)
+	assert.Equal(t, "xsync", results[0].Spec.Guard.Name())
 	assert.Positive(t, results[0].Ops)
 
 	cfg.Paths = []string{"proc"}
@@ -293,7 +295,7 @@ func TestPinnedRun(t *testing.T) {
 	}
 	var out bytes.Buffer
 	results, err := Run(context.Background(), Config{
-		Locks: []string{"ticket", "atomic"}, Goroutines: []int{1, len(cpus), 4 * len(cpus)},
+		Guards: guards("ticket", "atomic"), Goroutines: []int{1, len(cpus), 4 * len(cpus)},
 		Mixes: []Mix{MixInc}, CS: []time.Duration{0}, Paths: []string{"direct"},
 		Duration: 20 * time.Millisecond, Count: 1, Pin: true, Output: &out,
 	})
@@ -308,7 +310,7 @@ func TestPinnedRun(t *testing.T) {
 func TestWarmUpKeepsTheCountExact(t *testing.T) {
 	// The counter keeps the warm-up's operations; the check must count them.
 	results, err := Run(context.Background(), Config{
-		Locks: []string{"mutex"}, Goroutines: []int{4}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
+		Guards: guards("mutex"), Goroutines: []int{4}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
 		Paths: []string{"proc"}, Duration: 10 * time.Millisecond, Warmup: 10 * time.Millisecond, Count: 2,
 	})
 	require.NoError(t, err)
@@ -338,7 +340,7 @@ func TestPinThreadBindsTheThread(t *testing.T) {
 // TestRefusedPinDoesNotHang: a CPU that refuses a worker leaves it unbound;
 // the trial runs, and says how many ran unbound.
 func TestRefusedPinDoesNotHang(t *testing.T) {
-	tr, err := prepare(Spec{Lock: "mutex", Goroutines: 4, Mix: MixInc, Path: "direct"}, false, "")
+	tr, err := prepare(Spec{Guard: counter.MustParseGuard("mutex"), Goroutines: 4, Mix: MixInc, Path: "direct"}, false, "")
 	require.NoError(t, err)
 	defer tr.close()
 	tr.pin = []int{1 << 20, 1 << 20, 1 << 20, 1 << 20} // no such CPU: EINVAL
@@ -367,7 +369,7 @@ func TestWarmUpStopsOnCancel(t *testing.T) {
 	done := make(chan error)
 	go func() {
 		_, err := Run(ctx, Config{
-			Locks: []string{"mutex"}, Goroutines: []int{2}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
+			Guards: guards("mutex"), Goroutines: []int{2}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
 			Paths: []string{"direct"}, Duration: time.Millisecond, Warmup: time.Hour, Count: 1,
 		})
 		done <- err
@@ -404,7 +406,7 @@ func init() { RegisterPath(idlePath{}) }
 func TestEmptyTrialIsAnError(t *testing.T) {
 	var out bytes.Buffer
 	results, err := Run(context.Background(), Config{
-		Locks: []string{"mutex"}, Goroutines: []int{2}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
+		Guards: guards("mutex"), Goroutines: []int{2}, Mixes: []Mix{MixInc}, CS: []time.Duration{0},
 		Paths: []string{"idle"}, Duration: 5 * time.Millisecond, Count: 2, Output: &out,
 	})
 	assert.Empty(t, results)

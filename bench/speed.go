@@ -38,7 +38,7 @@ type speedProbe struct {
 }
 
 var probe = sync.OnceValue(func() *speedProbe {
-	c, err := counter.New("mutex")
+	c, err := counter.New(counter.MustParseGuard("mutex"))
 	if err != nil {
 		panic("bench: the speed probe's counter: " + err.Error())
 	}

@@ -1,51 +1,36 @@
 package bench
 
 import (
-	"fmt"
+	"time"
 
 	"github.com/puzpuzpuz/xsync/v4"
+
+	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/internal/work"
 )
 
-// GuardXsync is a benchmark-only baseline guard: github.com/puzpuzpuz/xsync's
-// striped Counter, the best-known Go peer of the counter's sharded guard. It
-// is not a counter module guard, so only the direct path offers it.
-const GuardXsync = "xsync"
-
-// xsyncTarget drives an xsync.Counter directly.
-type xsyncTarget struct{ c *xsync.Counter }
-
-func attachXsync(c CounterConfig) (Target, error) {
-	if c.CS != 0 {
-		return nil, fmt.Errorf("bench: lock=%s takes no critical-section work (cs=%v): it is a bare striped counter", GuardXsync, c.CS)
-	}
-	return xsyncTarget{xsync.NewCounter()}, nil
+// xsync is a benchmark-only baseline guard: github.com/puzpuzpuz/xsync's
+// striped Counter, the best-known Go peer of the counter's sharded guard.
+// It is not a counter module guard, so only the direct path offers it.
+func init() {
+	counter.RegisterStore("xsync", "github.com/puzpuzpuz/xsync's striped Counter: the Go peer of sharded (path=direct only)",
+		true, true, func(cs time.Duration) counter.Store {
+			return &xsyncStore{c: xsync.NewCounter(), csSteps: work.Steps(cs)}
+		})
 }
 
-func (t xsyncTarget) NewClient() (Client, error) { return xsyncClient(t), nil }
-func (t xsyncTarget) Value() (int64, error)      { return t.c.Value(), nil }
-func (t xsyncTarget) Close() error               { return nil }
-
-type xsyncClient struct{ c *xsync.Counter }
-
-func (c xsyncClient) Inc(n int) (int, error) {
-	for range n {
-		c.c.Inc()
-	}
-	return n, nil
+// xsyncStore is an xsync.Counter as a counter's store; like atomic and
+// sharded it does the critical-section work before its update.
+type xsyncStore struct {
+	c       *xsync.Counter
+	csSteps int
 }
 
-func (c xsyncClient) Dec(n int) (int, error) {
-	for range n {
-		c.c.Dec()
+func (s *xsyncStore) Add(delta int64) {
+	if s.csSteps > 0 {
+		work.Spin(s.csSteps)
 	}
-	return n, nil
+	s.c.Add(delta)
 }
 
-func (c xsyncClient) Read(n int) (int, error) {
-	for range n {
-		_ = c.c.Value()
-	}
-	return n, nil
-}
-
-func (c xsyncClient) Close() error { return nil }
+func (s *xsyncStore) Load() int64 { return s.c.Value() }

@@ -19,81 +19,33 @@
 //   - allow_broken: accept lock=busted, the deliberately broken lock, as a
 //     negative control that must lose updates. Default 0.
 //
-// The same counter is available without the kernel, through [New], for
-// benchmarks that measure the guard alone.
+// The same counter is available without the kernel, through [ParseGuard]
+// and [New], for benchmarks that measure the guard alone.
 package counter
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/lockbench/lockbench/internal/quote"
 	"github.com/lockbench/lockbench/internal/work"
-	"github.com/lockbench/lockbench/locks"
 )
-
-// The guards that are not locks.
-const (
-	GuardAtomic  = "atomic"  // sync/atomic add on one padded word
-	GuardSharded = "sharded" // per-CPU stripes, summed on read
-)
-
-// GuardDoc returns a one-line description of a guard: a lock's Doc, or what
-// atomic and sharded do.
-func GuardDoc(name string) string {
-	switch name {
-	case GuardAtomic:
-		return "one padded atomic word, sync/atomic add: the baseline every lock is measured against"
-	case GuardSharded:
-		return "per-CPU (per-P) padded stripes, summed on read, as the kernel's percpu_counter"
-	}
-	if ops, err := locks.Lookup(name); err == nil {
-		return ops.Doc
-	}
-	return ""
-}
 
 // DefaultGuard is the lock= value insmod uses when none is given: the
 // tutorial's mutex.
 const DefaultGuard = "mutex"
 
-// Guards returns every value the lock= parameter accepts: the sound
-// strategies of package locks, sorted, then atomic and sharded.
-func Guards() []string { return append(locks.Names(), GuardAtomic, GuardSharded) }
-
-// CheckGuard reports whether name is a guard New accepts: one of [Guards], a
-// lock with a waiting policy ("ticket:park", see locks.Variants), or, if
-// allowBroken, a deliberately broken lock. The error lists the valid names.
-func CheckGuard(name string, allowBroken bool) error {
-	if slices.Contains(Guards(), name) {
-		return nil
-	}
-	if ops, err := locks.Lookup(name); err == nil && (!ops.Broken || allowBroken) {
-		return nil
-	}
-	return &UnknownGuardError{Name: name}
-}
-
 // Counter is a shared int64 behind a guard. Its methods are safe for
 // concurrent use.
 type Counter struct {
-	guard guard
-	name  string
-}
-
-// guard is one way of keeping the value consistent.
-type guard interface {
-	add(delta int64)
-	load() int64
+	store Store
+	guard Guard
 }
 
 // An Option changes how New builds a counter.
 type Option func(*options)
 
 type options struct {
-	csSteps     int // work.Spin steps inside each critical section
+	cs          time.Duration // busy work inside each critical section
 	allowBroken bool
 }
 
@@ -102,7 +54,7 @@ type options struct {
 // do the same work just before their atomic update, unserialised, which is
 // exactly what they save.
 func WithCriticalSection(d time.Duration) Option {
-	return func(o *options) { o.csSteps = work.Steps(d) }
+	return func(o *options) { o.cs = d }
 }
 
 // AllowBroken lets New accept a deliberately broken lock (busted) as the
@@ -113,53 +65,45 @@ func AllowBroken() Option {
 	return func(o *options) { o.allowBroken = true }
 }
 
-// New returns a zero counter behind the named guard (one of [Guards], or a
-// broken lock with [AllowBroken]).
-func New(guardName string, opts ...Option) (*Counter, error) {
+// New returns a zero counter behind guard g. A broken lock needs
+// [AllowBroken]; an external guard (a label for a counter elsewhere) and
+// the zero Guard build nothing and are errors.
+func New(g Guard, opts ...Option) (*Counter, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	var g guard
-	switch guardName {
-	case GuardAtomic:
-		g = &atomicGuard{csSteps: o.csSteps}
-	case GuardSharded:
-		g = newShardedGuard(o.csSteps)
-	default:
-		ops, err := locks.Lookup(guardName)
-		switch {
-		case err != nil, ops.Broken && !o.allowBroken:
-			return nil, &UnknownGuardError{Name: guardName}
-		case ops.Broken:
-			g = &brokenLockGuard{lock: ops.New(), csSteps: o.csSteps}
-		default:
-			g = &lockGuard{lock: ops.New(), csSteps: o.csSteps}
-		}
+	if g.d == nil || g.External() {
+		return nil, fmt.Errorf("counter: guard %q builds no counter", g.Name())
 	}
-	return &Counter{guard: g, name: guardName}, nil
+	c := &Counter{guard: g}
+	ops, isLock := g.Lock()
+	switch {
+	case !isLock:
+		c.store = g.d.newStore(o.cs)
+	case ops.Broken && !o.allowBroken:
+		return nil, fmt.Errorf("counter: %s: %w", g.Name(), errBroken)
+	case ops.Broken:
+		c.store = &brokenLockGuard{lock: ops.New(), csSteps: work.Steps(o.cs)}
+	default:
+		c.store = &lockGuard{lock: ops.New(), csSteps: work.Steps(o.cs)}
+	}
+	return c, nil
 }
 
-// Guard returns the name of the counter's guard.
-func (c *Counter) Guard() string { return c.name }
+// Guard returns the counter's guard.
+func (c *Counter) Guard() Guard { return c.guard }
 
 // Add adds delta to the counter.
-func (c *Counter) Add(delta int64) { c.guard.add(delta) }
+func (c *Counter) Add(delta int64) { c.store.Add(delta) }
 
 // Inc adds one, as writing "I" does.
-func (c *Counter) Inc() { c.guard.add(1) }
+func (c *Counter) Inc() { c.store.Add(1) }
 
 // Dec subtracts one, as writing "D" does.
-func (c *Counter) Dec() { c.guard.add(-1) }
+func (c *Counter) Dec() { c.store.Add(-1) }
 
 // Value returns the counter's value. For the lock guards it is read under the
 // lock; for sharded it is the sum of the stripes, exact whenever no update is
 // in flight.
-func (c *Counter) Value() int64 { return c.guard.load() }
-
-// UnknownGuardError reports a lock= value that names no guard.
-type UnknownGuardError struct{ Name string }
-
-func (e *UnknownGuardError) Error() string {
-	return fmt.Sprintf("unknown lock %q (valid: %s; a lock may take a waiting policy: ticket:park, mcs:spin...)", quote.Short(e.Name), strings.Join(Guards(), ", "))
-}
+func (c *Counter) Value() int64 { return c.store.Load() }

@@ -12,26 +12,78 @@ import (
 	"github.com/lockbench/lockbench/locks"
 )
 
-func TestGuards(t *testing.T) {
-	guards := counter.Guards()
-	assert.Equal(t, append(locks.Names(), "atomic", "sharded"), guards)
-	assert.NotContains(t, guards, "busted", "the broken lock is for checks, not for the counter")
+func guardNames(guards []counter.Guard) []string {
+	var out []string
+	for _, g := range guards {
+		out = append(out, g.Name())
+	}
+	return out
 }
 
-func TestNewUnknownGuard(t *testing.T) {
-	for _, name := range []string{"spinny", "busted", ""} {
-		_, err := counter.New(name)
+func TestGuards(t *testing.T) {
+	var want []string
+	for _, name := range locks.Names() {
+		if name != "mutex" {
+			want = append(want, locks.Canonical(name))
+		}
+	}
+	guards := counter.Guards()
+	assert.Equal(t, append(append([]string{"mutex"}, want...), "atomic", "sharded"), guardNames(guards),
+		"mutex first, the locks with their default policies, then the stores")
+	for _, g := range guards {
+		assert.False(t, g.Broken(), "the broken lock is for checks, not for the counter")
+		assert.False(t, g.BenchOnly())
+		assert.NotEmpty(t, g.Doc(), g.Name())
+	}
+}
+
+func TestParseGuard(t *testing.T) {
+	ticket := counter.MustParseGuard("ticket")
+	assert.Equal(t, "ticket:park", ticket.Name(), "the default policy spelled out")
+	assert.Equal(t, ticket, counter.MustParseGuard("ticket:park"), "one guard, one value: guards compare with ==")
+	assert.NotEqual(t, ticket, counter.MustParseGuard("ticket:spin"))
+	ops, isLock := ticket.Lock()
+	assert.True(t, isLock)
+	assert.True(t, ops.FIFO)
+
+	atomic := counter.MustParseGuard("atomic")
+	_, isLock = atomic.Lock()
+	assert.False(t, isLock)
+	assert.True(t, atomic.Baseline())
+
+	busted := counter.MustParseGuard("busted")
+	assert.True(t, busted.Broken(), "broken locks parse; New decides")
+	_, err := counter.New(busted)
+	assert.ErrorContains(t, err, "busted: a deliberately broken lock needs allow_broken=1")
+
+	for _, name := range []string{"spinny", "", "mutex:park", "ticket:nap"} {
+		_, err := counter.ParseGuard(name)
 		var unknown *counter.UnknownGuardError
 		require.ErrorAs(t, err, &unknown, name)
-		assert.Contains(t, err.Error(), "valid: mcs, mutex")
+		assert.Contains(t, err.Error(), "valid: mcs, mutex,")
 		assert.Contains(t, err.Error(), "atomic, sharded; a lock may take a waiting policy")
+	}
+}
+
+func TestExternalGuard(t *testing.T) {
+	g, err := counter.ExternalGuard("kernel-mutex")
+	require.NoError(t, err)
+	assert.True(t, g.External())
+	assert.Equal(t, "kernel-mutex", g.Name())
+	other, _ := counter.ExternalGuard("mutex")
+	assert.NotEqual(t, counter.MustParseGuard("mutex"), other, "a label is not the lock it names")
+	_, err = counter.New(g)
+	assert.ErrorContains(t, err, "builds no counter")
+	for _, bad := range []string{"", "a/b", "a b", "a,b"} {
+		_, err := counter.ExternalGuard(bad)
+		assert.Error(t, err, "%q", bad)
 	}
 }
 
 // TestCounterExact hammers every guard's Go methods from many goroutines.
 func TestCounterExact(t *testing.T) {
 	for _, guard := range counter.Guards() {
-		t.Run("lock="+guard, func(t *testing.T) {
+		t.Run("lock="+guard.Name(), func(t *testing.T) {
 			c, err := counter.New(guard)
 			require.NoError(t, err)
 			assert.Equal(t, guard, c.Guard())
@@ -73,14 +125,14 @@ func TestCriticalSectionWork(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		assert.Equal(t, int64(800), c.Value(), guard)
+		assert.Equal(t, int64(800), c.Value(), guard.Name())
 	}
 }
 
 // TestBrokenGuardLosesUpdates checks the negative control: behind busted,
 // concurrent increments get lost (bounded by a deadline, not a threshold).
 func TestBrokenGuardLosesUpdates(t *testing.T) {
-	c, err := counter.New("busted", counter.AllowBroken())
+	c, err := counter.New(counter.MustParseGuard("busted"), counter.AllowBroken())
 	require.NoError(t, err)
 	deadline := time.Now().Add(30 * time.Second)
 	var issued int64
@@ -100,10 +152,9 @@ func TestBrokenGuardLosesUpdates(t *testing.T) {
 }
 
 func TestGuardWithWaitingPolicy(t *testing.T) {
-	c, err := counter.New("ticket:yield")
+	c, err := counter.New(counter.MustParseGuard("ticket:yield"))
 	require.NoError(t, err)
 	c.Inc()
 	assert.Equal(t, int64(1), c.Value())
-	assert.NoError(t, counter.CheckGuard("mcs:spin", false))
-	assert.Error(t, counter.CheckGuard("mutex:park", false), "mutex has no waiting policies")
+	assert.Equal(t, "ticket:yield", c.Guard().Name())
 }

@@ -18,7 +18,7 @@ type lockGuard struct {
 	_       [cacheline.Size - 8]byte // prevents false sharing with neighbouring allocations
 }
 
-func (g *lockGuard) add(delta int64) {
+func (g *lockGuard) Add(delta int64) {
 	g.lock.Lock()
 	g.value += delta
 	if g.csSteps > 0 {
@@ -27,7 +27,7 @@ func (g *lockGuard) add(delta int64) {
 	g.lock.Unlock()
 }
 
-func (g *lockGuard) load() int64 {
+func (g *lockGuard) Load() int64 {
 	g.lock.Lock()
 	v := g.value
 	if g.csSteps > 0 {
@@ -49,7 +49,7 @@ type brokenLockGuard struct {
 	_       [cacheline.Size - 8]byte
 }
 
-func (g *brokenLockGuard) add(delta int64) {
+func (g *brokenLockGuard) Add(delta int64) {
 	g.lock.Lock()
 	v := g.value.Load()
 	if g.csSteps > 0 {
@@ -59,7 +59,7 @@ func (g *brokenLockGuard) add(delta int64) {
 	g.lock.Unlock()
 }
 
-func (g *brokenLockGuard) load() int64 {
+func (g *brokenLockGuard) Load() int64 {
 	g.lock.Lock()
 	v := g.value.Load()
 	g.lock.Unlock()

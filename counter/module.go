@@ -20,8 +20,8 @@ func init() {
 				Name:    "lock",
 				Type:    kernel.ParamString,
 				Default: DefaultGuard,
-				Desc:    "guard of the counter: " + strings.Join(Guards(), ", "),
-				Check:   func(name string) error { return CheckGuard(name, true) },
+				Desc:    "guard of the counter: " + strings.Join(validNames(), ", "),
+				Parse:   parseModuleGuard,
 			},
 			{
 				Name:    "verbose",
@@ -34,7 +34,7 @@ func init() {
 				Type:    kernel.ParamString,
 				Default: "0",
 				Desc:    "busy work inside every critical section, as a Go duration (100ns)",
-				Check:   checkCriticalSection,
+				Parse:   parseCriticalSection,
 			},
 			{
 				Name:    "allow_broken",
@@ -54,28 +54,66 @@ func init() {
 // lock, for an hour.
 const MaxCriticalSection = time.Millisecond
 
-func checkCriticalSection(value string) error {
+func parseCriticalSection(value string) (any, error) {
 	d, err := time.ParseDuration(value)
 	if err != nil || d < 0 {
-		return errors.New("not a non-negative duration such as 100ns")
+		return nil, errors.New("not a non-negative duration such as 100ns")
 	}
 	if d > MaxCriticalSection {
-		return fmt.Errorf("%v is longer than the most, %v", d, MaxCriticalSection)
+		return nil, fmt.Errorf("%v is longer than the most, %v", d, MaxCriticalSection)
 	}
-	return nil
+	return d, nil
+}
+
+// parseModuleGuard parses lock=: any guard but the benchmark-only ones.
+// A broken lock parses; load refuses it without allow_broken.
+func parseModuleGuard(name string) (any, error) {
+	g, err := ParseGuard(name)
+	if err == nil && g.BenchOnly() {
+		err = &UnknownGuardError{Name: name}
+	}
+	return g, err
+}
+
+// Params are the counter module's parameters, typed. The module owns their
+// insmod syntax: [Params.Insmod] writes it, and insmod parses it back.
+type Params struct {
+	Guard       Guard         // lock=; the zero Guard leaves the default, mutex
+	CS          time.Duration // cs=
+	Verbose     bool          // verbose=
+	AllowBroken bool          // allow_broken=
+}
+
+// Insmod returns p as insmod's key=value words, leaving out the defaults.
+func (p Params) Insmod() []string {
+	var words []string
+	if p.Guard != (Guard{}) {
+		words = append(words, "lock="+p.Guard.Name())
+	}
+	if p.CS != 0 {
+		words = append(words, "cs="+p.CS.String())
+	}
+	if p.Verbose {
+		words = append(words, "verbose=1")
+	}
+	if p.AllowBroken {
+		words = append(words, "allow_broken=1")
+	}
+	return words
 }
 
 // load is the module's init: it creates /proc/counter (0666) and returns the
 // exit function.
 func load(m *kernel.Instance) (exit func(), err error) {
-	cs, _ := time.ParseDuration(m.Param("cs")) // checked by checkCriticalSection
-	opts := []Option{WithCriticalSection(cs)}
+	guard := m.Value("lock").(Guard)
+	lock := m.Param("lock") // dmesg names the guard as insmod was given it
+	opts := []Option{WithCriticalSection(m.Value("cs").(time.Duration))}
 	if m.ParamBool("allow_broken") {
 		opts = append(opts, AllowBroken())
 	}
-	c, err := New(m.Param("lock"), opts...)
+	c, err := New(guard, opts...)
 	if err != nil {
-		m.Printk(kernel.KernErr, "lock=%s: %v (a broken lock needs allow_broken=1)", m.Param("lock"), err)
+		m.Printk(kernel.KernErr, "lock=%s refused: %s", lock, strings.TrimPrefix(err.Error(), "counter: "))
 		return nil, errors.Join(syscall.EINVAL, err)
 	}
 	verbose := m.ParamBool("verbose")
@@ -104,11 +142,11 @@ func load(m *kernel.Instance) (exit func(), err error) {
 		m.Printk(kernel.KernErr, "failed to create proc entry: %v", err)
 		return nil, err
 	}
-	m.Printk(kernel.KernInfo, "loaded, lock=%s", c.Guard())
+	m.Printk(kernel.KernInfo, "loaded, lock=%s", lock)
 
 	return func() {
 		entry.Remove() // waits for writes in flight, so the value below is final
-		m.Printk(kernel.KernInfo, "unloaded, lock=%s, final value %d", c.Guard(), c.Value())
+		m.Printk(kernel.KernInfo, "unloaded, lock=%s, final value %d", lock, c.Value())
 	}, nil
 }
 

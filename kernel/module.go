@@ -50,9 +50,11 @@ type Param struct {
 	Type    ParamType
 	Default string // used when insmod does not set it; must itself be valid
 	Desc    string // MODULE_PARM_DESC
-	// Check, if set, validates a value beyond its type; its error message is
-	// printk'd and insmod fails with EINVAL.
-	Check func(value string) error
+	// Parse, if set, turns a value into what Instance.Value returns,
+	// checking it beyond its type, as a kernel_param_ops .set function
+	// does; its error message is printk'd and insmod fails with EINVAL. A
+	// module thus reads its parameters typed, parsed once at insmod.
+	Parse func(value string) (any, error)
 }
 
 var moduleRegistry registry.Registry[Module]
@@ -73,7 +75,7 @@ func Register(m Module) {
 			panic(fmt.Sprintf("kernel: Register: module %s: invalid or duplicate parameter %q", m.Name, p.Name))
 		}
 		seen[p.Name] = true
-		if err := p.validate(p.Default); err != nil {
+		if _, err := p.parse(p.Default); err != nil {
 			panic(fmt.Sprintf("kernel: Register: module %s: default of %s: %v", m.Name, p.Name, err))
 		}
 	}
@@ -108,6 +110,7 @@ type Instance struct {
 	k      *Kernel
 	mod    Module
 	params map[string]string // every declared parameter's value; read-only after Insmod
+	values map[string]any    // the same, parsed (see Value); read-only after Insmod
 	addr   uint64
 	exit   func()
 
@@ -128,6 +131,17 @@ func (m *Instance) Name() string { return m.mod.Name }
 // It panics if the module did not declare the parameter, a bug in the module.
 func (m *Instance) Param(name string) string {
 	v, ok := m.params[name]
+	if !ok {
+		panic(fmt.Sprintf("kernel: module %s has no parameter %q", m.mod.Name, name))
+	}
+	return v
+}
+
+// Value returns a parameter's parsed value: what its Parse returned, or an
+// int64, a bool or a string by its type. It panics if the module did not
+// declare the parameter, a bug in the module.
+func (m *Instance) Value(name string) any {
+	v, ok := m.values[name]
 	if !ok {
 		panic(fmt.Sprintf("kernel: module %s has no parameter %q", m.mod.Name, name))
 	}
@@ -216,13 +230,13 @@ func (k *Kernel) Insmod(name string, params ...string) error {
 	if k.findLoaded(name) != nil {
 		return &ModuleError{Op: "insmod", Module: name, Reason: "module already loaded", Err: syscall.EEXIST}
 	}
-	values, err := parseParams(mod, strings.Fields(strings.Join(params, " ")))
+	strs, values, err := parseParams(mod, strings.Fields(strings.Join(params, " ")))
 	if err != nil {
 		k.Printk(KernErr, "%s: %s", name, err)
 		return &ModuleError{Op: "insmod", Module: name, Reason: err.Error(), Err: syscall.EINVAL}
 	}
 
-	m := &Instance{k: k, mod: mod, params: values, addr: k.nextAddr}
+	m := &Instance{k: k, mod: mod, params: strs, values: values, addr: k.nextAddr}
 	k.nextAddr += uint64(mod.Size+0xfff) &^ 0xfff
 	m.state.Store(stateLoading)
 	k.modulesMu.Lock()
@@ -359,49 +373,61 @@ func (k *Kernel) showModules(buf []byte) []byte {
 const firstModuleAddr = 0xffffffffc0000000
 
 // parseParams checks insmod's key=value words against the module's
-// declarations and returns every parameter's value, defaults filled in.
-func parseParams(mod Module, words []string) (map[string]string, error) {
-	values := make(map[string]string, len(mod.Params))
+// declarations and returns every parameter's value, defaults filled in, as
+// given and parsed.
+func parseParams(mod Module, words []string) (map[string]string, map[string]any, error) {
+	strs := make(map[string]string, len(mod.Params))
 	decl := make(map[string]Param, len(mod.Params))
 	for _, p := range mod.Params {
-		values[p.Name] = p.Default
+		strs[p.Name] = p.Default
 		decl[p.Name] = p
 	}
 	for _, w := range words {
 		key, value, hasValue := strings.Cut(w, "=")
 		p, ok := decl[key]
 		if !ok {
-			return nil, fmt.Errorf("unknown parameter '%s'", quote.Short(key))
+			return nil, nil, fmt.Errorf("unknown parameter '%s'", quote.Short(key))
 		}
 		if !hasValue {
 			if p.Type != ParamBool {
-				return nil, fmt.Errorf("parameter '%s' needs a value", key)
+				return nil, nil, fmt.Errorf("parameter '%s' needs a value", key)
 			}
 			value = "1"
 		}
-		if err := p.validate(value); err != nil {
-			return nil, fmt.Errorf("'%s' invalid for parameter '%s': %v", quote.Short(value), key, err)
+		if _, err := p.parse(value); err != nil {
+			return nil, nil, fmt.Errorf("'%s' invalid for parameter '%s': %v", quote.Short(value), key, err)
 		}
-		values[key] = value // the last of repeated settings wins, as in the kernel
+		strs[key] = value // the last of repeated settings wins, as in the kernel
 	}
-	return values, nil
+	values := make(map[string]any, len(strs))
+	for key, value := range strs {
+		values[key], _ = decl[key].parse(value) // each checked above, or at Register
+	}
+	return strs, values, nil
 }
 
-func (p Param) validate(value string) error {
+// parse checks a value against the parameter's type and Parse, and
+// returns it parsed.
+func (p Param) parse(value string) (any, error) {
+	var v any = value
 	switch p.Type {
 	case ParamInt:
-		if _, err := strconv.ParseInt(value, 0, 64); err != nil {
-			return errors.New("not an integer")
+		n, err := strconv.ParseInt(value, 0, 64)
+		if err != nil {
+			return nil, errors.New("not an integer")
 		}
+		v = n
 	case ParamBool:
-		if _, err := parseBool(value); err != nil {
-			return err
+		b, err := parseBool(value)
+		if err != nil {
+			return nil, err
 		}
+		v = b
 	}
-	if p.Check != nil {
-		return p.Check(value)
+	if p.Parse != nil {
+		return p.Parse(value)
 	}
-	return nil
+	return v, nil
 }
 
 // parseBool accepts what the kernel's kstrtobool accepts.

@@ -22,11 +22,11 @@ func init() {
 		Description: "test module with every parameter type",
 		Params: []kernel.Param{
 			{Name: "mode", Type: kernel.ParamString, Default: "fast", Desc: "fast or slow",
-				Check: func(v string) error {
+				Parse: func(v string) (any, error) {
 					if v != "fast" && v != "slow" {
-						return errors.New("must be fast or slow")
+						return nil, errors.New("must be fast or slow")
 					}
-					return nil
+					return v == "fast", nil // typed: is it fast
 				}},
 			{Name: "n", Type: kernel.ParamInt, Default: "3"},
 			{Name: "debug", Type: kernel.ParamBool, Default: "n"},
@@ -35,6 +35,9 @@ func init() {
 		},
 		Init: func(m *kernel.Instance) (func(), error) {
 			text := fmt.Sprintf("mode=%s n=%d debug=%v\n", m.Param("mode"), m.ParamInt("n"), m.ParamBool("debug"))
+			if m.Value("mode").(bool) != (m.Param("mode") == "fast") || m.Value("n").(int64) != m.ParamInt("n") || m.Value("debug").(bool) != m.ParamBool("debug") {
+				return nil, errors.New("Value disagrees with Param")
+			}
 			e, err := m.ProcCreate("kt_params", 0o444, kernel.ProcOps{
 				Show: func(b []byte) []byte { return append(b, text...) },
 			})

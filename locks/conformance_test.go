@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,13 +44,13 @@ func forEachLock(t *testing.T, f func(t *testing.T, ops locks.Ops)) {
 // correct but promises no progress in reasonable time when goroutines
 // outnumber GOMAXPROCS (a spinning waiter holds its P until the runtime
 // preempts it, every 10ms), so the oversubscribed checks skip it.
-func pureSpin(ops locks.Ops) bool { return strings.HasSuffix(ops.Name, ":spin") }
+func pureSpin(ops locks.Ops) bool { return ops.Wait == locks.WaitSpin }
 
 // acquisitions scales a check's work: full for the default policies, a
 // tenth for the other variants, whose slow cases (yield and spin with more
 // goroutines than CPUs) are what the benchmarks' preemption matrix shows.
 func acquisitions(ops locks.Ops, n int) int {
-	if strings.Contains(ops.Name, ":") {
+	if ops.Wait != locks.WaitDefault {
 		return n / 10
 	}
 	return n
@@ -200,11 +199,10 @@ func TestUnlockOfUnlockedPanics(t *testing.T) {
 			t.Skipf("%s: unlock of unlocked is the standard library's fatal error", ops.Name)
 		}
 		l := ops.New()
-		base, _, _ := strings.Cut(ops.Name, ":")
-		assert.PanicsWithValue(t, "locks: unlock of unlocked "+base+" lock", l.Unlock, "fresh lock")
+		assert.PanicsWithValue(t, "locks: unlock of unlocked "+ops.Strategy+" lock", l.Unlock, "fresh lock")
 		l.Lock()
 		l.Unlock()
-		assert.PanicsWithValue(t, "locks: unlock of unlocked "+base+" lock", l.Unlock, "after a Lock/Unlock pair")
+		assert.PanicsWithValue(t, "locks: unlock of unlocked "+ops.Strategy+" lock", l.Unlock, "after a Lock/Unlock pair")
 	})
 }
 

@@ -70,6 +70,12 @@ type Ops struct {
 	// first, and a constructor taking one. Lookup("ticket:park") uses them.
 	Waits   []Wait
 	NewWait func(Wait) Lock
+
+	// Set by Register and Lookup, so that no caller splits Name: the
+	// strategy's own name ("ticket"), and for a variant that Lookup made
+	// from "ticket:spin", its policy (WaitDefault otherwise).
+	Strategy string
+	Wait     Wait
 }
 
 var strategies registry.Registry[Ops]
@@ -87,6 +93,7 @@ func Register(o Ops) {
 	if (len(o.Waits) == 0) != (o.NewWait == nil) {
 		panic("locks: Register: Waits and NewWait go together, for " + o.Name)
 	}
+	o.Strategy, o.Wait = o.Name, WaitDefault
 	if !strategies.Add(o.Name, o) {
 		panic("locks: Register called twice for " + o.Name)
 	}
@@ -114,6 +121,7 @@ func Lookup(name string) (Ops, error) {
 	v.Doc = o.Doc + " (wait=" + w.String() + ")"
 	v.New = func() Lock { return o.NewWait(w) }
 	v.Waits = []Wait{w}
+	v.Wait = w
 	return v, nil
 }
 

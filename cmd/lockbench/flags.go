@@ -13,7 +13,6 @@ import (
 
 	"github.com/lockbench/lockbench/bench"
 	"github.com/lockbench/lockbench/counter"
-	"github.com/lockbench/lockbench/locks"
 )
 
 // parseFlags parses a subcommand's flags. -h prints the flags to stdout and
@@ -47,38 +46,57 @@ func splitList(s string) []string {
 	return out
 }
 
-// allGuards is every guard, the tutorial's mutex first: the baseline column.
-func allGuards() []string {
-	guards := counter.Guards()
-	i := slices.Index(guards, counter.DefaultGuard)
-	return append([]string{counter.DefaultGuard}, slices.Delete(guards, i, i+1)...)
-}
-
-// parseLocks reads -locks: "all" or a comma list of guards.
-func parseLocks(s string) ([]string, error) {
+// parseLocks reads -locks: "all" (every guard of the counter module, the
+// tutorial's mutex first: the baseline column) or a comma list of guards,
+// each parsed once, here.
+func parseLocks(s string) ([]counter.Guard, error) {
 	if s == "all" {
-		return allGuards(), nil
+		return counter.Guards(), nil
 	}
-	var names []string
-	for _, n := range splitList(s) {
-		// -locks mutex,mutex is one column, as -g 1,1 is one row; so are
-		// ticket and ticket:park, its default policy spelled out.
-		if n = locks.Canonical(n); !slices.Contains(names, n) {
-			names = append(names, n)
-		}
-	}
-	if len(names) == 0 {
-		return nil, usageErrorf("-locks is empty (valid: all, %s)", strings.Join(allGuards(), ", "))
-	}
-	for _, n := range names {
-		if n == bench.GuardXsync {
-			continue // a direct-path baseline; bench.Config.Validate checks the path
-		}
-		if err := counter.CheckGuard(n, false); err != nil {
+	var guards []counter.Guard
+	for _, name := range splitList(s) {
+		g, err := counter.ParseGuard(name)
+		if err != nil {
 			return nil, usageErrorf("-locks: %v", err)
 		}
+		if g.Broken() { // a negative control for checks, not a guard to measure
+			return nil, usageErrorf("-locks: %v", &counter.UnknownGuardError{Name: name})
+		}
+		// -locks mutex,mutex is one column, as -g 1,1 is one row; so are
+		// ticket and ticket:park, its default policy spelled out.
+		if !slices.Contains(guards, g) {
+			guards = append(guards, g)
+		}
 	}
-	return names, nil
+	if len(guards) == 0 {
+		return nil, usageErrorf("-locks is empty (valid: all, %s)", strings.Join(guardNames(counter.Guards()), ", "))
+	}
+	return guards, nil
+}
+
+// parseLabels reads -locks for path=file, where they only label the
+// results: the file's own guard is whatever it is.
+func parseLabels(s string) ([]counter.Guard, error) {
+	if s == "all" {
+		s = "file"
+	}
+	var guards []counter.Guard
+	for _, label := range splitList(s) {
+		g, err := counter.ExternalGuard(label)
+		if err != nil {
+			return nil, usageErrorf("-locks: %v", err)
+		}
+		guards = append(guards, g)
+	}
+	return guards, nil
+}
+
+func guardNames(guards []counter.Guard) []string {
+	out := make([]string, len(guards))
+	for i, g := range guards {
+		out[i] = g.Name()
+	}
+	return out
 }
 
 // parseGoroutines reads -g: counts (8) or multiples of GOMAXPROCS (4x).

@@ -51,8 +51,8 @@ func listCmd(args []string, stdout, _ io.Writer) error {
 	fmt.Fprintln(w, "  park\tspin a little, then sleep; the releaser wakes the next owner (FIFO locks: direct hand-off)")
 	w.Flush()
 	fmt.Fprintln(stdout, "\nOther counter guards:")
-	for _, g := range []string{counter.GuardAtomic, counter.GuardSharded} {
-		fmt.Fprintf(w, "  %s\t%s\n", g, counter.GuardDoc(g))
+	for _, g := range counter.Stores() {
+		fmt.Fprintf(w, "  %s\t%s\n", g, g.Doc())
 	}
 	w.Flush()
 	fmt.Fprintf(stdout, "\nPaths (run -path): %s\n", strings.Join(bench.PathNames(), ", "))

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"syscall"
 
-	_ "github.com/lockbench/lockbench/counter" // the modules mount can load
+	"github.com/lockbench/lockbench/counter" // the modules mount can load, and the counter's parameters
 	_ "github.com/lockbench/lockbench/hello"
 	"github.com/lockbench/lockbench/kernel"
 	"github.com/lockbench/lockbench/kernel/fusefs"
@@ -28,6 +28,10 @@ func mountCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("mount: want one directory (usage: lockbench mount [flags] DIR)")
 	}
 	dir := fs.Arg(0)
+	guard, err := counter.ParseGuard(*counterLock)
+	if err != nil {
+		return usageErrorf("mount: -counter-lock: %v", err)
+	}
 	if st, err := os.Stat(dir); err != nil && !errors.Is(err, syscall.ENOTCONN) { // ENOTCONN: stale, cleared below
 		return usageErrorf("mount: %v", err)
 	} else if err == nil && !st.IsDir() {
@@ -47,7 +51,7 @@ func mountCmd(args []string, stdout, stderr io.Writer) error {
 	for _, m := range splitList(*modules) {
 		var params []string
 		if m == "counter" {
-			params = append(params, "lock="+*counterLock)
+			params = counter.Params{Guard: guard}.Insmod()
 		}
 		if err := k.Insmod(m, params...); err != nil {
 			var names []string

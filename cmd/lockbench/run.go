@@ -68,12 +68,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if slices.Equal(cfg.Paths, []string{"file"}) {
-		// A file's guard is whatever it is: -locks only labels the results.
-		cfg.Locks = splitList(*locksFlag)
-		if *locksFlag == "all" {
-			cfg.Locks = []string{"file"}
-		}
-	} else if cfg.Locks, err = parseLocks(*locksFlag); err != nil {
+		cfg.Guards, err = parseLabels(*locksFlag)
+	} else {
+		cfg.Guards, err = parseLocks(*locksFlag)
+	}
+	if err != nil {
 		return err
 	}
 	if *target != "" {
