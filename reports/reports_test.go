@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,22 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lockbench/lockbench/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got), "%s differs; rerun with -update if the change is intended", path)
-}
 
 func TestGoldenFormats(t *testing.T) {
 	locks, err := Build([]string{"testdata/locks.txt"}, ForLocks())
@@ -37,7 +23,7 @@ func TestGoldenFormats(t *testing.T) {
 		for name, rep := range map[string]*Report{"locks": locks, "files": files} {
 			var b bytes.Buffer
 			require.NoError(t, rep.Write(&b, format))
-			golden(t, name+"."+format+".golden", b.Bytes())
+			golden.Check(t, name+"."+format+".golden", b.Bytes())
 		}
 	}
 }

@@ -19,7 +19,7 @@ func conformanceCmd(args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("conformance: want one directory (usage: lockbench conformance [-rmmod CMD] DIR)")
+		return wrongArgs("conformance", "want one directory")
 	}
 	sys := dirSystem{rmmod: *rmmod, uid: *uid}
 	if err := sys.become(sys.uid); err != nil {

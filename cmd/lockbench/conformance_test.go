@@ -21,7 +21,7 @@ import (
 // 6.1 answered in the qemu guest (kmod/guest-test.sh), and the simulated
 // kernel must answer the same, in-process and through FUSE.
 
-func golden(t *testing.T) string {
+func realKernelAnswers(t *testing.T) string {
 	b, err := os.ReadFile("../../kmod/conformance.golden")
 	require.NoError(t, err)
 	return string(b)
@@ -58,7 +58,7 @@ func (s kernelSystem) RmmodCounter() error                  { return s.k.Rmmod("
 func TestConformanceInProcess(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, conformance.Run(&out, kernelSystem{loaded(t)}))
-	assert.Equal(t, golden(t), out.String())
+	assert.Equal(t, realKernelAnswers(t), out.String())
 }
 
 func TestConformanceThroughFUSE(t *testing.T) {
@@ -70,7 +70,7 @@ func TestConformanceThroughFUSE(t *testing.T) {
 	// This process does I/O to the mount; a child process serves it.
 	sys := conformance.Dir{Path: m.Dir, Rmmod: func() error { return m.Rmmod("counter") }}
 	require.NoError(t, conformance.Run(&out, sys))
-	assert.Equal(t, golden(t), out.String())
+	assert.Equal(t, realKernelAnswers(t), out.String())
 }
 
 // TestConformanceFailsWhenRmmodFails: the sequence is printed whole, but a

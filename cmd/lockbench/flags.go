@@ -22,14 +22,29 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(stdout)
-		fmt.Fprintf(stdout, "Usage of lockbench %s:\n", fs.Name())
-		fs.PrintDefaults()
+		printUsage(fs, stdout)
 		return errHelp
 	case err != nil:
 		return usageErrorf("%s: %v (see lockbench %s -h)", fs.Name(), err, fs.Name())
 	}
 	return nil
+}
+
+// printUsage prints a command's usage line, from the command table, its
+// summary and its flags: what both `lockbench COMMAND -h` and `lockbench
+// help COMMAND` print.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	c, _ := findCommand(fs.Name())
+	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", c.synopsis(), strings.ToUpper(c.summary[:1])+c.summary[1:])
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if !hasFlags {
+		fmt.Fprintln(w, "\nIt takes no flags.")
+		return
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
 
 // errHelp ends a command after -h with status 0.

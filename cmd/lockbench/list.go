@@ -20,7 +20,7 @@ func listCmd(args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageErrorf("list: unexpected argument %q", fs.Arg(0))
+		return wrongArgs("list", fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	}
 	fmt.Fprintln(stdout, "Locks (run -locks, torture -lock, insmod counter lock=), with their waiting policies:")
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)

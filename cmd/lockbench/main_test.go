@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/perf/benchfmt"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/lockbench/lockbench/internal/golden"
+)
 
 // lockbench runs the command in-process and returns its exit status and
 // output.
@@ -28,13 +27,7 @@ func lockbench(args ...string) (code int, stdout, stderr string) {
 func TestList(t *testing.T) {
 	code, out, _ := lockbench("list")
 	require.Equal(t, 0, code)
-	path := filepath.Join("testdata", "list.golden")
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), out)
+	golden.Check(t, "list.golden", []byte(out))
 }
 
 // TestBadInput: a one-line error naming the problem and the choices, exit

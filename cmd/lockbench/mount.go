@@ -25,7 +25,7 @@ func mountCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("mount: want one directory (usage: lockbench mount [flags] DIR)")
+		return wrongArgs("mount", "want one directory")
 	}
 	dir := fs.Arg(0)
 	guard, err := counter.ParseGuard(*counterLock)
@@ -103,7 +103,7 @@ func umountCmd(args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("umount: want one directory (usage: lockbench umount DIR)")
+		return wrongArgs("umount", "want one directory")
 	}
 	if err := fusefs.Unmount(fs.Arg(0)); err != nil {
 		return usageErrorf("umount: %v", err)

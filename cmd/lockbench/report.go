@@ -26,7 +26,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	files := fs.Args()
 	if len(files) == 0 {
-		return usageErrorf("report: no results file given (usage: lockbench report [flags] FILE...)")
+		return wrongArgs("report", "no results file given")
 	}
 	if !slices.Contains(reports.Formats, *format) {
 		return usageErrorf("-format: unknown format %q (valid: %s)", *format, strings.Join(reports.Formats, ", "))
