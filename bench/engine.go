@@ -213,14 +213,17 @@ func (t *trial) run(lim *limiter, started func()) (time.Duration, load) {
 			}
 		}
 	}
-	if started != nil {
-		started()
-	}
 	var l load
 	before, loadErr := cpuload.Take()
 	var mallocs0, bytes0 uint64
 	if t.countAllocs {
 		mallocs0, bytes0 = allocs()
+	}
+	// The trial's clock starts here, after the readings above: a slow
+	// /proc/stat or ReadMemStats (which stops the world) on a loaded
+	// machine must not eat the trial's time before its load starts.
+	if started != nil {
+		started()
 	}
 	start := time.Now()
 	close(gate)

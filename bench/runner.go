@@ -553,12 +553,18 @@ func runTrial(ctx context.Context, spec Spec, cfg Config, name string) (*timedRe
 
 // runTimed runs one trial: cfg.Warmup of load thrown away, then cfg.Duration
 // measured, or until ctx is done.
-func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (*timedResult, error) {
+func runTimed(ctx context.Context, spec Spec, cfg Config, name string) (_ *timedResult, err error) {
 	t, err := prepare(spec, cfg.AllowBroken, cfg.Target)
 	if err != nil {
 		return nil, err
 	}
-	defer t.close()
+	defer func() {
+		// A counter that does not detach (a mount left behind) fails the
+		// trial rather than pass in silence.
+		if cerr := t.close(); cerr != nil && err == nil {
+			err = fmt.Errorf("bench: %s: detaching the counter: %w", name, cerr)
+		}
+	}()
 	if cfg.Pin {
 		if cpus := usableCPUs(); spec.Goroutines <= len(cpus) {
 			t.pin = cpus[:spec.Goroutines]

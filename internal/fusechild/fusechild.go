@@ -44,6 +44,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -69,7 +70,7 @@ const (
 )
 
 func init() {
-	if modules, ok := os.LookupEnv(envServe); ok {
+	if modules := os.Getenv(envServe); modules != "" {
 		os.Exit(serve(modules, os.Stdin, os.Stdout, os.Stderr))
 	}
 }
@@ -89,10 +90,12 @@ type Mount struct {
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer // the child's; read only after it exited
 
-	mu      sync.Mutex // serializes commands on the pipe
-	control io.WriteCloser
-	replies *bufio.Reader
-	closed  bool
+	mu       sync.Mutex // serializes commands on the pipe; Close does not take it
+	control  io.WriteCloser
+	replies  *bufio.Reader
+	closed   atomic.Bool
+	close    sync.Once
+	closeErr error
 }
 
 // Start clears the mounts of servers that no longer exist, then starts a
@@ -102,7 +105,11 @@ func Start(modules ...Module) (*Mount, error) {
 	if err := fusefs.Available(); err != nil {
 		return nil, err
 	}
-	ClearOrphans()
+	tmp, err := tempDir()
+	if err != nil {
+		return nil, err
+	}
+	clearOrphans(tmp)
 	var lines []string
 	for _, m := range modules {
 		lines = append(lines, m.line())
@@ -114,7 +121,9 @@ func Start(modules ...Module) (*Mount, error) {
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Path = "/proc/self/exe" // this very binary, even if its file was replaced or removed
 	cmd.Args = []string{filepath.Base(self) + " (lockbench fuse server)"}
-	cmd.Env = append(os.Environ(), envServe+"="+strings.Join(lines, "\n"))
+	// The server makes its directory in tmp, resolved: /proc/self/mountinfo
+	// names mounts by their real path, and that is how they are found.
+	cmd.Env = append(os.Environ(), envServe+"="+strings.Join(lines, "\n"), "TMPDIR="+tmp)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr := new(bytes.Buffer)
 	cmd.Stderr = stderr
@@ -164,7 +173,7 @@ func (m *Mount) Rmmod(name string) error { return m.do("rmmod " + name) }
 func (m *Mount) do(command string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closed {
+	if m.closed.Load() {
 		return errors.New("fusechild: the mount is closed")
 	}
 	if _, err := io.WriteString(m.control, command+"\n"); err != nil {
@@ -179,14 +188,15 @@ func (m *Mount) do(command string) error {
 
 // Close stops the child: it unmounts, removes the directory and exits. A
 // child that does not within a few seconds is killed, and whatever mount
-// and directory it left are removed here.
+// and directory it left are removed here. It does not wait for a command
+// in flight, which ends when the child does. Only the first call acts.
 func (m *Mount) Close() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return nil
-	}
-	m.closed = true
+	m.close.Do(func() { m.closeErr = m.stop() })
+	return m.closeErr
+}
+
+func (m *Mount) stop() error {
+	m.closed.Store(true)
 	m.control.Close() // EOF: the child's signal to stop
 	exited := make(chan error, 1)
 	go func() { exited <- m.cmd.Wait() }()
@@ -220,13 +230,36 @@ func removeMount(dir string) error {
 
 var orphanName = regexp.MustCompile(`^` + dirPrefix + `(\d+)-\d+$`)
 
+// tempDir is os.TempDir as /proc/self/mountinfo names it: absolute, with
+// symbolic links resolved. A newline in it would break the line that
+// reports the mount, and is refused.
+func tempDir() (string, error) {
+	dir, err := filepath.Abs(os.TempDir())
+	if err == nil {
+		dir, err = filepath.EvalSymlinks(dir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("fusechild: the temporary directory: %w", err)
+	}
+	if strings.ContainsAny(dir, "\n") {
+		return "", fmt.Errorf("fusechild: the temporary directory %q holds a newline", dir)
+	}
+	return dir, nil
+}
+
 // ClearOrphans detaches the mounts under os.TempDir whose server process
 // no longer exists (parent and child both killed) and removes their
 // directories. It never touches a mount whose server lives: it reads
 // /proc/self/mountinfo and signals pids, and does no I/O to any mount.
 func ClearOrphans() {
+	if tmp, err := tempDir(); err == nil {
+		clearOrphans(tmp)
+	}
+}
+
+func clearOrphans(tmp string) {
 	for _, dir := range fusefs.Mounts() {
-		if filepath.Dir(dir) != filepath.Clean(os.TempDir()) {
+		if filepath.Dir(dir) != tmp {
 			continue
 		}
 		match := orphanName.FindStringSubmatch(filepath.Base(dir))
@@ -259,9 +292,12 @@ func exited(pid int) bool {
 // EOF or SIGINT/SIGTERM, unmount. It returns the exit status.
 func serve(modules string, control io.Reader, out, errOut io.Writer) int {
 	// Signals are caught before the mount exists: one that comes as the
-	// files appear must unmount, not kill the server under its mount.
+	// files appear must unmount, not kill the server under its mount. A
+	// write to a parent that died fails with EPIPE, which means stop,
+	// rather than killing the server under its mount with SIGPIPE.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	signal.Ignore(syscall.SIGPIPE)
 
 	k := kernel.New()
 	for _, line := range strings.Split(modules, "\n") {
@@ -285,14 +321,18 @@ func serve(modules string, control io.Reader, out, errOut io.Writer) int {
 	}
 	unmounted := make(chan struct{})
 	go func() { server.Wait(); close(unmounted) }()
-	fmt.Fprintf(out, "mounted %s\n", dir)
 
 	eof := make(chan struct{})
 	go func() {
 		defer close(eof)
+		if _, err := fmt.Fprintf(out, "mounted %s\n", dir); err != nil {
+			return // the parent is gone
+		}
 		lines := bufio.NewScanner(control)
 		for lines.Scan() {
-			fmt.Fprintln(out, reply(k, lines.Text()))
+			if _, err := fmt.Fprintln(out, reply(k, lines.Text())); err != nil {
+				return
+			}
 		}
 	}()
 	select {

@@ -203,3 +203,80 @@ func TestClearOrphans(t *testing.T) {
 	assert.NoDirExists(t, dir)
 	require.NoError(t, m.Close())
 }
+
+// TestSymlinkedTempDir: mountinfo names mounts by their real path, so a
+// TMPDIR reached through a symbolic link must still find its mounts to
+// clear them (review of issue 11's fix).
+func TestSymlinkedTempDir(t *testing.T) {
+	real := privateTemp(t)
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Symlink(real, link))
+	t.Setenv("TMPDIR", link)
+
+	m, err := Start(Module{Name: "counter"})
+	require.NoError(t, err)
+	assert.Equal(t, real, filepath.Dir(m.Dir), "the mount's directory is named by its real path")
+	require.NoError(t, m.cmd.Process.Kill())
+	assert.Error(t, m.Close(), "the server was killed")
+	assert.Empty(t, mountsUnder(real), "the stale mount is cleared all the same")
+	assert.NoDirExists(t, m.Dir)
+}
+
+// TestServerOutlivesABrokenPipe: a server whose parent died before it could
+// say where it mounted exits in order (unmounted, directory removed), not
+// by SIGPIPE under its mount.
+func TestServerOutlivesABrokenPipe(t *testing.T) {
+	tmp := privateTemp(t)
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	r.Close() // the parent is gone before the server writes
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envServe+"=counter")
+	cmd.Stdout = w
+	err = cmd.Run()
+	w.Close()
+	assert.NoError(t, err, "exit status 0, not 141 (SIGPIPE)")
+	assert.Empty(t, mountsUnder(tmp))
+	entries, _ := os.ReadDir(tmp)
+	assert.Empty(t, entries, "no directory is left")
+}
+
+func TestNewlineInTempDirIsRefused(t *testing.T) {
+	testenv.RequireFuse(t)
+	parent := t.TempDir()
+	odd := filepath.Join(parent, "a\nb")
+	require.NoError(t, os.Mkdir(odd, 0o755))
+	t.Setenv("TMPDIR", odd)
+	_, err := Start(Module{Name: "counter"})
+	assert.ErrorContains(t, err, "holds a newline")
+	assert.DirExists(t, odd, "nothing is removed")
+}
+
+// TestCloseDoesNotWaitForACommand: Close returns, killing the server after
+// its grace period, even while a command waits on a server that cannot
+// answer (stopped).
+func TestCloseDoesNotWaitForACommand(t *testing.T) {
+	tmp := privateTemp(t)
+	m, err := Start(Module{Name: "counter"}, Module{Name: "hello"})
+	require.NoError(t, err)
+	require.NoError(t, m.cmd.Process.Signal(syscall.SIGSTOP))
+	waitFor(t, "the server stops", func() bool {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.cmd.Process.Pid))
+		_, state, _ := strings.Cut(string(b), ") ")
+		return strings.HasPrefix(state, "T")
+	})
+	inFlight := make(chan error, 1)
+	go func() { inFlight <- m.Rmmod("hello") }()
+	time.Sleep(50 * time.Millisecond) // the command is written and waits
+	closed := make(chan error, 1)
+	go func() { closed <- m.Close() }()
+	select {
+	case err := <-closed:
+		assert.ErrorContains(t, err, "killed")
+	case <-time.After(30 * time.Second):
+		m.cmd.Process.Kill()
+		t.Fatal("Close waited for the command in flight")
+	}
+	assert.Error(t, <-inFlight, "the command fails with its server")
+	assert.Empty(t, mountsUnder(tmp))
+}
