@@ -21,6 +21,7 @@ import (
 	"github.com/lockbench/lockbench/internal/cpuload"
 	"github.com/lockbench/lockbench/internal/sample"
 	"github.com/lockbench/lockbench/internal/sysinfo"
+	"github.com/lockbench/lockbench/reports/units"
 )
 
 // Config is a matrix of trials for [Run]. Empty lists take the standard
@@ -687,20 +688,11 @@ func machineConfig() []benchfmt.Config {
 // benchstat and lockbench report reads improvements the right way round.
 func unitMetadata() []*benchfmt.UnitMetadata {
 	var out []*benchfmt.UnitMetadata
-	for _, u := range []struct{ unit, better string }{
-		{"ops/s", "higher"},
-		{"fairness", "higher"},
-		{"max/min", "lower"},
-		{"p50-ns", "lower"},
-		{"p99-ns", "lower"},
-		{"p999-ns", "lower"},
-		{sample.InterferenceUnit, "lower"},
-		{sample.SpeedUnit, "higher"},
-	} {
+	for _, u := range units.Custom {
 		out = append(out, &benchfmt.UnitMetadata{
-			UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u.unit, Key: "better"},
-			OrigUnit:        u.unit,
-			Value:           u.better,
+			UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u.Unit, Key: "better"},
+			OrigUnit:        u.Unit,
+			Value:           u.Better,
 		})
 	}
 	return out

@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/lockbench/lockbench/reports/units"
 )
 
 // Chart is one SVG chart of a report.
@@ -19,31 +21,22 @@ type Chart struct {
 	SVG   []byte // an <svg> element, without an XML declaration
 }
 
-// chartKinds are the units charted against goroutines, with their axis label,
-// the factor from the tidied unit to the plotted one, and whether the axis is
-// logarithmic.
-var chartKinds = []struct {
-	unit, label string
-	scale       float64
-	log         bool
-}{
-	{"ops/s", "throughput (ops/s)", 1, true},
-	{"p99-sec", "p99 latency (ns)", 1e9, true},
-	{"fairness", "fairness (Jain's index)", 1, false},
-}
-
-// Charts draws, for every table of rep whose rows are goroutine counts (as
-// [ForLocks] makes them), throughput, p99 latency and fairness against
-// goroutines, one line per column (lock). Tables of other shapes are not
-// charted.
+// Charts draws, for each unit of Options.Charts (ForLocks: throughput, p99
+// latency and fairness), every table of that unit whose rows are positive
+// numbers (goroutine counts, as ForLocks makes them): the unit against the
+// rows, one line per column. What to plot and how comes from the tables
+// themselves: the x axis is named by the row key, a unit in seconds is
+// drawn in ns, and the y axis is logarithmic where the values span more
+// than a decade.
 func Charts(rep *Report) ([]Chart, error) {
 	var charts []Chart
-	for _, kind := range chartKinds {
+	for _, unit := range rep.charts {
 		for _, t := range rep.Tables {
-			if t.Unit != kind.unit || t.RowBy != "/g" {
+			if t.Unit != unit {
 				continue
 			}
-			c, err := lineChart(t, kind.label, kind.scale, kind.log)
+			label, scale := axisOf(unit)
+			c, err := lineChart(t, label, scale)
 			if err != nil {
 				return nil, err
 			}
@@ -55,10 +48,19 @@ func Charts(rep *Report) ([]Chart, error) {
 	return charts, nil
 }
 
-// lineChart plots a table's medians: x is the row (goroutines), one line per
-// column. It returns nil if the rows are not positive numbers, or fewer than
-// two: a line needs two points.
-func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error) {
+// axisOf labels a tidied unit's axis (units.Label) and gives the factor to
+// plot it by: a unit in seconds is drawn in ns ("p99 latency (ns)").
+func axisOf(unit string) (string, float64) {
+	if strings.HasSuffix(unit, "-sec") || unit == "sec/op" {
+		return units.Label(unit) + " (ns)", 1e9
+	}
+	return units.Label(unit), 1
+}
+
+// lineChart plots a table's medians: x is the row, one line per column. It
+// returns nil if the rows are not positive numbers, or fewer than two: a
+// line needs two points.
+func lineChart(t *Table, label string, scale float64) (*Chart, error) {
 	if len(t.Rows) < 2 {
 		return nil, nil
 	}
@@ -76,13 +78,13 @@ func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error)
 		title += " — " + t.Title
 	}
 	p.Title.Text = title
-	p.X.Label.Text = "goroutines"
+	p.X.Label.Text = strings.TrimPrefix(t.RowBy, "/")
+	if p.X.Label.Text == "g" {
+		p.X.Label.Text = "goroutines (g)"
+	}
 	p.Y.Label.Text = label
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = goroutineTicks(xs)
-	if !logY {
-		p.Y.Min, p.Y.Max = 0, 1.05
-	}
 	p.Legend.Top = true
 	p.Legend.Left = false
 	var lines []any
@@ -95,9 +97,6 @@ func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error)
 				continue
 			}
 			y := c.Center * scale
-			if logY && y <= 0 {
-				continue // a log axis cannot show it
-			}
 			pts = append(pts, plotter.XY{X: xs[i], Y: y})
 			yMin, yMax = math.Min(yMin, y), math.Max(yMax, y)
 		}
@@ -110,10 +109,12 @@ func lineChart(t *Table, label string, scale float64, logY bool) (*Chart, error)
 	}
 	// A log axis only where the values span more than a decade (a FIFO
 	// lock's collapse under oversubscription); within one, log ticks would
-	// label a single power of ten.
-	if logY && yMax > 10*yMin {
+	// label a single power of ten, and a linear axis from 0 reads better.
+	if yMin > 0 && yMax > 10*yMin {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	} else {
+		p.Y.Min = math.Min(0, yMin)
 	}
 	if err := plotutil.AddLinePoints(p, lines...); err != nil {
 		return nil, fmt.Errorf("reports: chart %s: %w", title, err)

@@ -40,6 +40,7 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/lockbench/lockbench/internal/sample"
+	"github.com/lockbench/lockbench/reports/units"
 )
 
 // Options selects and shapes the comparison. The projections use benchproc's
@@ -59,6 +60,9 @@ type Options struct {
 	// Baselines are columns shown for reference but never named best: the
 	// guards that are not locks (atomic, sharded, xsync).
 	Baselines []string
+	// Charts are the units (as tidied: "ops/s", "p99-sec") that Charts
+	// draws, each against its tables' rows where those are numbers.
+	Charts []string
 
 	// minEffect is the smallest relative difference of medians that makes
 	// one column better than another in the best column: the file's
@@ -73,7 +77,8 @@ type Options struct {
 func ForLocks() Options {
 	// /wait: results written before issue 11 named a lock's policy in a key
 	// of its own; today's name it in /lock ("ticket:park").
-	return Options{Table: ".config .name /wait /mix /cs /path /think", Row: "/g", Col: "/lock", Best: true}
+	return Options{Table: ".config .name /wait /mix /cs /path /think", Row: "/g", Col: "/lock", Best: true,
+		Charts: []string{"ops/s", "p99-sec", "fairness"}}
 }
 
 // ForFiles returns the options that compare files, old to new, as
@@ -124,6 +129,27 @@ type Report struct {
 	// Omitted names the units left out because every cell holds the same
 	// value, e.g. "B/op = 0".
 	Omitted []string `json:"omitted,omitempty"`
+
+	charts []string // Options.Charts
+}
+
+// Only returns a copy of r that holds the tables of one unit, as Build
+// with the filter ".unit:UNIT" makes it: one build serves a terminal's
+// table and the HTML report's every unit.
+func (r *Report) Only(unit string) *Report {
+	out := *r
+	out.Tables, out.Omitted = nil, nil
+	for _, t := range r.Tables {
+		if t.Unit == unit {
+			out.Tables = append(out.Tables, t)
+		}
+	}
+	for _, o := range r.Omitted {
+		if strings.HasPrefix(o, unit+" ") {
+			out.Omitted = append(out.Omitted, o)
+		}
+	}
+	return &out
 }
 
 // ConfigLine is one "key: value" line of a benchmark file.
@@ -219,7 +245,7 @@ func Build(paths []string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("reports: column projection %q: %w", opts.Col, err)
 	}
 
-	rep := &Report{Files: paths}
+	rep := &Report{Files: paths, charts: opts.Charts}
 	g := newGrouper(tableBy, rowBy, colBy, unitField)
 	found := map[string]bool{} // files with at least one result
 	files := newFiles(paths, func(w string) { rep.Warnings = append(rep.Warnings, w) })
@@ -543,23 +569,16 @@ func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units
 	return out
 }
 
-// knownBetter gives the direction of lockbench's units when a file has no
-// "Unit ... better=" line (go test -bench output has none).
-var knownBetter = map[string]string{
-	"sec/op": "lower", "B/op": "lower", "allocs/op": "lower",
-	"ops/s": "higher", "fairness": "higher", "max/min": "lower",
-	"p50-sec": "lower", "p99-sec": "lower", "p999-sec": "lower",
-	sample.InterferenceUnit: "lower", sample.SpeedUnit: "higher",
-}
-
-func betterOf(units benchfmt.UnitMetadataMap, unit string) string {
-	switch units.GetBetter(unit) {
+// betterOf is a unit's direction: from the files' Unit lines, or, for go
+// test -bench output, which has none, from lockbench's table.
+func betterOf(meta benchfmt.UnitMetadataMap, unit string) string {
+	switch meta.GetBetter(unit) {
 	case 1:
-		return "higher"
+		return units.Higher
 	case -1:
-		return "lower"
+		return units.Lower
 	}
-	return knownBetter[unit]
+	return units.Better(unit)
 }
 
 // best names the row's best column, leaving out the baselines, or the tie
@@ -570,7 +589,7 @@ func best(cells []*Cell, cols []string, better string, assumption benchmath.Assu
 		return ""
 	}
 	sign := 1.0
-	if better == "lower" {
+	if better == units.Lower {
 		sign = -1
 	}
 	order := make([]int, 0, len(cells))

@@ -66,7 +66,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("%s", line)
 	}
 	if *html != "" {
-		if err := writeHTMLReport(*html, files, opts, "lockbench report"); err != nil {
+		if err := writeHTMLReport(*html, rep, "lockbench report"); err != nil {
 			return err
 		}
 	}

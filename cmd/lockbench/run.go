@@ -170,17 +170,16 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return runErr
 	}
 
-	// The table on stdout: time per operation, the tutorial's question.
-	opts := forLocks()
-	opts.Filter = ".unit:sec/op"
-	table, err := reports.Build([]string{resultsPath}, opts)
+	// One report: every unit in report.html, and on stdout the table of
+	// time per operation, the tutorial's question.
+	rep, err := reports.Build([]string{resultsPath}, forLocks())
 	if err != nil {
 		return err
 	}
-	if err := table.Write(stdout, *format); err != nil {
+	if err := rep.Only("sec/op").Write(stdout, *format); err != nil {
 		return err
 	}
-	if err := writeHTMLReport(htmlPath, []string{resultsPath}, forLocks(), "lockbench run"); err != nil {
+	if err := writeHTMLReport(htmlPath, rep, "lockbench run"); err != nil {
 		return err
 	}
 	reportDisturbance(stderr, done, cfg)
@@ -281,21 +280,9 @@ func progressBar(stderr io.Writer, trials int) *progressbar.ProgressBar {
 		progressbar.OptionSetWidth(30))
 }
 
-// writeHTMLReport writes the full report of files, with charts, to path.
-func writeHTMLReport(path string, files []string, opts reports.Options, title string) error {
-	rep, err := reports.Build(files, opts)
-	if err != nil {
-		return err
-	}
-	// Charts need rows by goroutines and columns by lock, whatever the
-	// tables' projections.
-	chartsFrom := rep
-	if opts.Row != "/g" || opts.Col != "/lock" {
-		if chartsFrom, err = reports.Build(files, forLocks()); err != nil {
-			return err
-		}
-	}
-	charts, err := reports.Charts(chartsFrom)
+// writeHTMLReport writes rep, with its charts, to path.
+func writeHTMLReport(path string, rep *reports.Report, title string) error {
+	charts, err := reports.Charts(rep)
 	if err != nil {
 		return err
 	}
