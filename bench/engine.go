@@ -23,12 +23,12 @@ import (
 // operation; its costs are per chunk:
 //
 // Every chunk starts with one operation issued alone and timed: the latency
-// sample. Two monotonic clock reads (about 20–40ns each) would dominate a
+// sample. Two monotonic clock reads (tens of ns each) would dominate a
 // chunk of cheap operations, so each goroutine sizes its chunks to last
 // about chunkClocks clock reads: sampling then costs about 2/chunkClocks of
 // the time, 1%, whatever an operation costs. Cheap operations (an
 // uncontended atomic add) run in chunks of maxChunk, one sample in 2560
-// operations; a contended FIFO lock's 10µs operations run in chunks of
+// operations; a contended FIFO lock's microsecond operations run in chunks of
 // minChunk. Chunk sizes are multiples of 10, so every mix's proportions are
 // exact in every chunk.
 const (

@@ -14,10 +14,11 @@ import (
 // guarded by mutex, on the direct path, by the calling goroutine alone.
 //
 // Why: on a shared host the same code runs at different speeds for seconds
-// at a time, with nothing in /proc/stat to show it (measured on a 2-vCPU VM:
-// a direct-path increment under mutex took 7 ns for a few seconds, then
-// 12.5 ns, then 7 again, with every lock of a round slowed alike; most
-// likely another guest on the sibling hyperthread of the same core). A trial
+// at a time, with nothing in /proc/stat to show it (on a 2-vCPU VM, a
+// direct-path increment under mutex ran almost twice as slow for a few
+// seconds, then fast again, with every lock of a round slowed alike; most
+// likely another guest on the sibling hyperthread of the same core; the
+// figures are in BENCHMARKS.md, "Results you can trust"). A trial
 // in one of those states is not comparable with a trial in the other, and a
 // cell whose trials mix them has a median that lands anywhere between. The
 // probe is run before and after every trial; a trial's speed is the
@@ -25,7 +26,7 @@ import (
 // process) over the trial's, so 1 is usual, 0.6 slower, 1.7 faster.
 const (
 	probeBursts = 3
-	probeOps    = 20_000 // about 0.15 ms a burst at 7 ns
+	probeOps    = 20_000 // a fraction of a millisecond a burst
 	// calibrationProbes are taken, 5 ms apart, before the first trial, so
 	// that the usual speed is known from the start.
 	calibrationProbes = 15
