@@ -176,7 +176,7 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 	b.Run("impl=raw", func(b *testing.B) {
 		var v struct {
 			n int64
-			_ [cacheline.Size - 8]byte
+			_ cacheline.Pad
 		}
 		for b.Loop() {
 			atomic.AddInt64(&v.n, 1)

@@ -56,10 +56,10 @@ var clockCost = sync.OnceValue(func() time.Duration {
 // when stop is set (a timed trial, or a cancelled context).
 type limiter struct {
 	budget atomic.Int64 // operations not yet handed out; budget mode only
-	_      [cacheline.Size - 8]byte
+	_      cacheline.Pad
 	stop   atomic.Bool // set to end a timed trial
-	_      [cacheline.Size - 1]byte
-	timed  bool
+	timed  bool        // read-only: beside stop, which the workers read too
+	_      cacheline.Pad
 }
 
 func budgetLimiter(ops int) *limiter {
@@ -100,7 +100,7 @@ type worker struct {
 	err      error
 	samples  []int64 // latency samples in ns: a reservoir once full
 	nsamples int     // samples taken, possibly more than len(samples)
-	_        [cacheline.Size]byte
+	_        cacheline.Pad
 }
 
 // trial is one Spec attached and ready to run.

@@ -13,9 +13,9 @@ import (
 type lockGuard struct {
 	lock    locks.Lock // its own padded allocation
 	csSteps int        // busy work while holding the lock
-	_       [cacheline.Size - 24]byte
-	value   int64                    // guarded by lock
-	_       [cacheline.Size - 8]byte // prevents false sharing with neighbouring allocations
+	_       cacheline.Pad
+	value   int64         // guarded by lock
+	_       cacheline.Pad // prevents false sharing with neighbouring allocations
 }
 
 func (g *lockGuard) Add(delta int64) {
@@ -44,9 +44,9 @@ func (g *lockGuard) Load() int64 {
 type brokenLockGuard struct {
 	lock    locks.Lock
 	csSteps int
-	_       [cacheline.Size - 24]byte
+	_       cacheline.Pad
 	value   atomic.Int64
-	_       [cacheline.Size - 8]byte
+	_       cacheline.Pad
 }
 
 func (g *brokenLockGuard) Add(delta int64) {

@@ -1,6 +1,10 @@
 package locks
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
 
 func init() {
 	Register(Ops{
@@ -23,7 +27,7 @@ var _ Lock = (*Busted)(nil)
 // race is logical. Unlock never panics, even when the lock is not held.
 type Busted struct {
 	state atomic.Uint32
-	_     [cacheLineSize - 4]byte // prevents false sharing
+	_     cacheline.Pad // prevents false sharing
 }
 
 // Lock "acquires" l: it waits to see the word free, then sets it.

@@ -39,9 +39,9 @@
 //
 // # Padding
 //
-// Contended words are padded to [cacheLineSize] so that two locks, or a lock
-// and the data next to it, never share a cache line (false sharing turns every
-// access into a coherence miss).
+// Contended words are followed by a line of padding (internal/cacheline.Pad)
+// so that two locks, or a lock and the data next to it, never share a cache
+// line (false sharing turns every access into a coherence miss).
 package locks
 
 import (
@@ -188,11 +188,6 @@ func (e *UnknownError) Error() string {
 	}
 	return msg + ")"
 }
-
-// cacheLineSize is the padding unit for contended words. 64 bytes is the line
-// size of every amd64 and most arm64 parts lockbench runs on; it is a constant
-// so that padded structs have a static layout.
-const cacheLineSize = 64
 
 // fifoProbe is implemented by every FIFO strategy so that the conformance
 // suite can queue waiters in a known order: tailToken changes with every

@@ -1,6 +1,10 @@
 package locks
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
 
 func init() {
 	Register(Ops{
@@ -81,8 +85,8 @@ type MCS struct {
 	// then touch one line, as sync.Mutex does. Under contention the holder's
 	// writes meet arrivals' swaps on that line, once per acquisition.
 	holder uint32
-	wait   Wait                     // read-only after construction
-	_      [cacheLineSize - 13]byte // prevents false sharing with neighbours
+	wait   Wait          // read-only after construction
+	_      cacheline.Pad // prevents false sharing with neighbours
 }
 
 // Lock acquires l, queueing behind earlier arrivals.

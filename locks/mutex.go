@@ -1,6 +1,10 @@
 package locks
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
 
 func init() {
 	Register(Ops{
@@ -22,7 +26,7 @@ var _ Lock = (*Mutex)(nil)
 // is for sync.Mutex.
 type Mutex struct {
 	mu sync.Mutex
-	_  [cacheLineSize - 8]byte // sync.Mutex is 8 bytes; prevents false sharing
+	_  cacheline.Pad // prevents false sharing
 }
 
 // Lock acquires m, blocking until it is available.

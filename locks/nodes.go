@@ -3,6 +3,8 @@ package locks
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
 )
 
 // Queue nodes for the MCS-style locks (mcs, qspin), named by 32-bit index
@@ -29,11 +31,11 @@ const (
 
 // qnode is one waiter's place in a queue.
 type qnode struct {
-	next  atomic.Uint32            // the successor's index, once it has linked in; 0 before
-	state atomic.Uint32            // qWaiting, qParked or qGranted
-	sema  uint32                   // the owner sleeps here under the park policy
-	idx   uint32                   // this node's index; read-only
-	_     [cacheLineSize - 16]byte // each waiter spins on its own line; prevents false sharing
+	next  atomic.Uint32 // the successor's index, once it has linked in; 0 before
+	state atomic.Uint32 // qWaiting, qParked or qGranted
+	sema  uint32        // the owner sleeps here under the park policy
+	idx   uint32        // this node's index; read-only
+	_     cacheline.Pad // each waiter spins on its own line; prevents false sharing
 }
 
 // Node states.

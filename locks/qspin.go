@@ -1,6 +1,10 @@
 package locks
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
 
 func init() {
 	Register(Ops{
@@ -66,8 +70,8 @@ type QSpin struct {
 	// word is tail<<qTailShift | pending | locked; tail is a node index, 0
 	// for an empty queue.
 	word atomic.Uint32
-	wait Wait                    // read-only after construction
-	_    [cacheLineSize - 8]byte // every arrival and waiter touches it; prevents false sharing
+	wait Wait          // read-only after construction
+	_    cacheline.Pad // every arrival and waiter touches it; prevents false sharing
 }
 
 // Lock acquires l.

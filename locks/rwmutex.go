@@ -2,7 +2,8 @@ package locks
 
 import (
 	"sync"
-	"unsafe"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
 )
 
 func init() {
@@ -24,7 +25,7 @@ var _ Lock = (*RWMutex)(nil)
 // Unlock of an unlocked RWMutex is a fatal error, as it is for sync.RWMutex.
 type RWMutex struct {
 	rw sync.RWMutex
-	_  [cacheLineSize - unsafe.Sizeof(sync.RWMutex{})%cacheLineSize]byte // prevents false sharing
+	_  cacheline.Pad // prevents false sharing
 }
 
 // Lock acquires rw for writing.

@@ -1,6 +1,10 @@
 package locks
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
 
 func init() {
 	Register(Ops{
@@ -27,9 +31,9 @@ type TAS struct {
 	// Unlock's Swap(0) releases. Go's atomics are sequentially consistent, so
 	// the release happens before the next acquiring Swap returns.
 	state atomic.Uint32
-	wait  Wait                     // read-only after construction
-	park  parking                  // sleepers, for the park policy; on the same line as state
-	_     [cacheLineSize - 16]byte // the word every waiter writes; prevents false sharing
+	wait  Wait          // read-only after construction
+	park  parking       // sleepers, for the park policy; on the same line as state
+	_     cacheline.Pad // the word every waiter writes; prevents false sharing
 }
 
 // Lock acquires l.

@@ -2,6 +2,8 @@ package locks
 
 import (
 	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
 )
 
 func init() {
@@ -61,8 +63,8 @@ type Ticket struct {
 	// and the Load that sees owner == ticket acquire; Unlock's XADD on owner
 	// releases. Only the holder changes owner.
 	word atomic.Uint64
-	wait Wait                     // read-only after construction
-	_    [cacheLineSize - 16]byte // every arrival and every waiter touches it; prevents false sharing
+	wait Wait          // read-only after construction
+	_    cacheline.Pad // every arrival and every waiter touches it; prevents false sharing
 
 	// slots hold sleeping waiters. slots[t%ticketSlots].tag is ticket t|1<<32
 	// while t's waiter sleeps or is about to, 0 otherwise. A sleeper sets it

@@ -1,6 +1,10 @@
 package locks
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
 
 func init() {
 	Register(Ops{
@@ -36,9 +40,9 @@ type TTAS struct {
 	// acquires and Unlock's Swap(0) releases; Go's atomics are sequentially
 	// consistent, so the release happens before the next successful CAS.
 	state atomic.Uint32
-	wait  Wait                     // read-only after construction
-	park  parking                  // sleepers, for the park policy; on the same line as state
-	_     [cacheLineSize - 16]byte // the word waiters read and CAS; prevents false sharing
+	wait  Wait          // read-only after construction
+	park  parking       // sleepers, for the park policy; on the same line as state
+	_     cacheline.Pad // the word waiters read and CAS; prevents false sharing
 }
 
 // Lock acquires l.

@@ -75,13 +75,13 @@ func (r Result) Failed() bool { return r.Violations > 0 || r.Lost != 0 }
 // read by every writer.
 type state struct {
 	holders    atomic.Int32
-	_          [cacheline.Size - 4]byte
+	_          cacheline.Pad
 	count      atomic.Int64
-	_          [cacheline.Size - 8]byte
+	_          cacheline.Pad
 	violations atomic.Uint64
-	_          [cacheline.Size - 8]byte
+	_          cacheline.Pad
 	stop       atomic.Bool
-	_          [cacheline.Size - 1]byte
+	_          cacheline.Pad
 }
 
 // Run tortures l with cfg until every writer is done or ctx is done, and
