@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -282,7 +283,7 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 		return nil
 	}
 
-	rng := seed * 0x9e3779b97f4a7c15 // xorshift state for the reservoir, never zero
+	rng := rand.NewPCG(seed, seed) // for the reservoir
 	target := chunkClocks * clockCost()
 	size, done := minChunk, 0
 	// Timestamps read only the monotonic clock, as offsets from base: one
@@ -313,7 +314,7 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 		}
 		start, done = t0, n
 		err = issue(kind, 1)
-		w.sample(int64(time.Since(base)-t0), &rng)
+		w.sample(int64(time.Since(base)-t0), rng)
 		if err == nil {
 			err = issue(shape.first, first)
 		}
@@ -348,16 +349,13 @@ func issueRun(c Client, kind opKind, k int, ops, incs, decs *uint64) error {
 
 // sample records one latency with reservoir sampling (Vitter's algorithm R):
 // the k-th sample replaces a random slot with probability len/k.
-func (w *worker) sample(ns int64, rng *uint64) {
+func (w *worker) sample(ns int64, rng *rand.PCG) {
 	w.nsamples++
 	if w.nsamples <= len(w.samples) {
 		w.samples[w.nsamples-1] = ns
 		return
 	}
-	*rng ^= *rng << 13
-	*rng ^= *rng >> 7
-	*rng ^= *rng << 17
-	if j := *rng % uint64(w.nsamples); j < uint64(len(w.samples)) {
+	if j := rng.Uint64() % uint64(w.nsamples); j < uint64(len(w.samples)) {
 		w.samples[j] = ns
 	}
 }

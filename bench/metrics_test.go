@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,9 +63,9 @@ func TestRoundSignificant(t *testing.T) {
 
 func TestReservoirKeepsUniformSample(t *testing.T) {
 	w := worker{samples: make([]int64, 100)}
-	rng := uint64(0x9e3779b97f4a7c15)
+	rng := rand.NewPCG(1, 2)
 	for i := range 100000 {
-		w.sample(int64(i), &rng)
+		w.sample(int64(i), rng)
 	}
 	assert.Equal(t, 100000, w.nsamples)
 	// A uniform sample of 0..99999 has values from all over the range, not

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/internal/locktest"
 	"github.com/lockbench/lockbench/locks"
 )
 
@@ -116,15 +117,7 @@ func TestCriticalSectionWork(t *testing.T) {
 	for _, guard := range counter.Guards() {
 		c, err := counter.New(guard, counter.WithCriticalSection(100*time.Nanosecond))
 		require.NoError(t, err)
-		var wg sync.WaitGroup
-		for range 4 {
-			wg.Go(func() {
-				for range 200 {
-					c.Inc()
-				}
-			})
-		}
-		wg.Wait()
+		locktest.Run(4, 200, c.Inc)
 		assert.Equal(t, int64(800), c.Value(), guard.Name())
 	}
 }
@@ -137,15 +130,7 @@ func TestBrokenGuardLosesUpdates(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	var issued int64
 	for c.Value() == issued && time.Now().Before(deadline) {
-		var wg sync.WaitGroup
-		for range 8 {
-			wg.Go(func() {
-				for range 10000 {
-					c.Inc()
-				}
-			})
-		}
-		wg.Wait()
+		locktest.Run(8, 10000, c.Inc)
 		issued += 8 * 10000
 	}
 	assert.Less(t, c.Value(), issued, "busted lost no update in %d increments", issued)

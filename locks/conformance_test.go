@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lockbench/lockbench/internal/locktest"
 	"github.com/lockbench/lockbench/locks"
 	"github.com/lockbench/lockbench/torture"
 )
@@ -113,19 +114,7 @@ func TestPlainCounter(t *testing.T) {
 				l := ops.New()
 				counter := 0
 				withGOMAXPROCS(2, func() {
-					within(t, watchdog, ops.Name, func() {
-						var wg sync.WaitGroup
-						for range g {
-							wg.Go(func() {
-								for range perG {
-									l.Lock()
-									counter++
-									l.Unlock()
-								}
-							})
-						}
-						wg.Wait()
-					})
+					within(t, watchdog, ops.Name, func() { counter = locktest.Hammer(l, g, perG) })
 				})
 				assert.Equal(t, g*perG, counter)
 			})

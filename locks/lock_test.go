@@ -1,8 +1,10 @@
 package locks_test
 
 import (
+	"reflect"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,17 +76,41 @@ func TestRegisterRejects(t *testing.T) {
 	assert.Panics(t, func() { locks.Register(locks.Ops{Name: "nonew", Doc: "x"}) })
 }
 
+// TestZeroValueIsUnlocked: for every registered lock, broken ones
+// included, the zero value of its type is an unlocked lock. Lock must
+// return, and a second goroutine must then wait until Unlock; both bounded,
+// so that a zero value that is locked fails within seconds, not at the
+// test binary's timeout.
 func TestZeroValueIsUnlocked(t *testing.T) {
-	var (
-		m   locks.Mutex
-		rw  locks.RWMutex
-		tas locks.TAS
-		tt  locks.TTAS
-		tk  locks.Ticket
-		mcs locks.MCS
-	)
-	for _, l := range []locks.Lock{&m, &rw, &tas, &tt, &tk, &mcs} {
-		l.Lock()
-		l.Unlock()
+	for _, ops := range locks.All() {
+		t.Run("lock="+ops.Name, func(t *testing.T) {
+			typ := reflect.TypeOf(ops.New()).Elem()
+			l := reflect.New(typ).Interface().(locks.Lock) // the zero value
+			locked := make(chan struct{})
+			go func() { l.Lock(); close(locked) }()
+			select {
+			case <-locked:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the zero %v did not lock within 5 s: it is not unlocked", typ)
+			}
+			if ops.Broken {
+				l.Unlock()
+				return // busted excludes nobody: that is the point of it
+			}
+			second := make(chan struct{})
+			go func() { l.Lock(); close(second) }()
+			select {
+			case <-second:
+				t.Fatalf("the zero %v let a second goroutine in", typ)
+			case <-time.After(10 * time.Millisecond):
+			}
+			l.Unlock()
+			select {
+			case <-second:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the zero %v did not hand over within 5 s of Unlock", typ)
+			}
+			l.Unlock()
+		})
 	}
 }

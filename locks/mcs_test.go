@@ -1,11 +1,11 @@
 package locks
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/lockbench/lockbench/internal/locktest"
 	"github.com/lockbench/lockbench/internal/race"
 )
 
@@ -23,16 +23,7 @@ func TestMCSNoAllocationInSteadyState(t *testing.T) {
 
 func TestMCSQueueDrains(t *testing.T) {
 	var l MCS
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			for range 500 {
-				l.Lock()
-				l.Unlock()
-			}
-		})
-	}
-	wg.Wait()
+	assert.Equal(t, 4000, locktest.Hammer(&l, 8, 500))
 	assert.Zero(t, l.tail.Load(), "no node left queued")
 	assert.Zero(t, l.holder, "no holder left")
 	assert.Zero(t, l.fastNext.Load(), "the lock's own node is free")

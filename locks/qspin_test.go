@@ -1,29 +1,18 @@
 package locks
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/lockbench/lockbench/internal/locktest"
 )
 
 // TestQSpinWordDrains checks that after contention the word is back to
 // (0, 0, 0): no tail, no pending, not locked.
 func TestQSpinWordDrains(t *testing.T) {
 	var l QSpin
-	counter := 0
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Go(func() {
-			for range 2000 {
-				l.Lock()
-				counter++
-				l.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	assert.Equal(t, 12000, counter)
+	assert.Equal(t, 12000, locktest.Hammer(&l, 6, 2000))
 	assert.Zero(t, l.word.Load())
 }
 

@@ -2,11 +2,12 @@ package locks
 
 import (
 	"math"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lockbench/lockbench/internal/locktest"
 )
 
 // TestTicketWraparound starts both counters just below 2^32 and checks that
@@ -17,19 +18,7 @@ func TestTicketWraparound(t *testing.T) {
 	l := &Ticket{}
 	l.word.Store(start<<32 | start)
 
-	counter := 0
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for range 100 {
-				l.Lock()
-				counter++
-				l.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	assert.Equal(t, 400, counter)
+	assert.Equal(t, 400, locktest.Hammer(l, 4, 100))
 	w := l.word.Load()
 	assert.Equal(t, uint32(start+400), uint32(w>>32), "next wrapped to start+400")
 	assert.Equal(t, uint32(w>>32), uint32(w), "unlocked: owner == next")

@@ -13,12 +13,14 @@ package torture
 
 import (
 	"context"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/lockbench/lockbench/internal/cacheline"
+	"github.com/lockbench/lockbench/internal/work"
 	"github.com/lockbench/lockbench/locks"
 )
 
@@ -163,14 +165,12 @@ func (s *state) snapshot(slots []cacheline.Uint64, start time.Time) Result {
 
 // write is one writer's loop.
 func (s *state) write(l locks.Lock, done *atomic.Uint64, seed uint64, cfg Config) {
-	rng := seed * 0x9e3779b97f4a7c15 // xorshift state, never zero
+	rng := rand.New(rand.NewPCG(seed, seed))
 	for i := 0; cfg.Acquisitions == 0 || i < cfg.Acquisitions; i++ {
 		if s.stop.Load() {
 			return
 		}
-		rng ^= rng << 13
-		rng ^= rng >> 7
-		rng ^= rng << 17
+		longHold := rng.Uint64N(256) == 0
 
 		l.Lock()
 		if s.holders.Add(1) != 1 {
@@ -180,28 +180,14 @@ func (s *state) write(l locks.Lock, done *atomic.Uint64, seed uint64, cfg Config
 			}
 		}
 		v := s.count.Load()
-		if rng%256 == 0 {
+		if longHold {
 			// Now and then hold the lock a little longer, as locktorture's
 			// write delay does, so that overlapping holders meet.
-			delay(256)
+			work.Spin(256)
 		}
 		s.count.Store(v + 1)
 		s.holders.Add(-1)
 		l.Unlock()
 		done.Add(1)
-	}
-}
-
-// sink keeps delay's loop from being optimised away.
-var sink atomic.Uint64
-
-// delay does n iterations of work that the compiler cannot remove.
-func delay(n int) {
-	x := uint64(n)
-	for i := 0; i < n; i++ {
-		x = x*6364136223846793005 + 1442695040888963407
-	}
-	if x == 0 {
-		sink.Store(x)
 	}
 }

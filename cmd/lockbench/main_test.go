@@ -14,6 +14,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/lockbench/lockbench/internal/golden"
+	"github.com/lockbench/lockbench/torture"
 )
 
 // lockbench runs the command in-process and returns its exit status and
@@ -117,8 +118,8 @@ func TestTortureSound(t *testing.T) {
 }
 
 func TestStatLineFlagsStarvation(t *testing.T) {
-	assert.Equal(t, "Writes:  Total: 13  Max/Min: 10/3 ???  Fail: 0", statLine(tortureResult(10, 3)))
-	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(tortureResult(10, 9)))
+	assert.Equal(t, "Writes:  Total: 13  Max/Min: 10/3 ???  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 3}}))
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}}))
 }
 
 // TestRun runs a small matrix end to end: results.txt in the Go benchmark
