@@ -16,6 +16,7 @@ func TestMCSNoAllocationInSteadyState(t *testing.T) {
 	var l MCS
 	allocs := testing.AllocsPerRun(1000, func() {
 		l.Lock()
+		//lint:ignore SA2001 an uncontended Lock/Unlock pair is what is measured
 		l.Unlock()
 	})
 	assert.Zero(t, allocs)

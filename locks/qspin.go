@@ -90,8 +90,11 @@ func (l *QSpin) lockSlow() {
 	}
 
 	// Pending: with only the holder ahead, wait on the word itself.
+	// (0, 0, 1) -> (0, 1, 1)
 	if l.word.CompareAndSwap(qLocked, qLocked|qPending) {
 		s := spinner{policy: headPolicy}
+		// Wait for (*, 1, 0): the holder's release (Unlock's Add) is the
+		// store this load acquires.
 		for l.word.Load()&qLocked != 0 {
 			s.spin()
 		}
@@ -104,10 +107,14 @@ func (l *QSpin) lockSlow() {
 	var old uint32
 	for {
 		old = l.word.Load()
+		// (0, 0, 0) -> (0, 0, 1): the lock came free meanwhile.
 		if old == 0 && l.word.CompareAndSwap(0, qLocked) {
-			putNode(n) // the lock came free meanwhile
+			putNode(n)
 			return
 		}
+		// (prev, p, l) -> (n, p, l): publish our node as the tail; its
+		// fields were written before, so a successor that reads the tail
+		// finds them.
 		if l.word.CompareAndSwap(old, n.idx<<qTailShift|old&qLockedMask) {
 			break
 		}
@@ -116,11 +123,14 @@ func (l *QSpin) lockSlow() {
 		pn := node(prev)
 		// A predecessor that is granted heads the queue: we are next.
 		predHeads := pn.state.Load() == qGranted
+		// Link in: the predecessor's awaitLink acquires this store, and
+		// grants us (state qGranted) when it becomes head.
 		pn.next.Store(n.idx)
 		waitGranted(n, policy, predHeads)
 	}
 
-	// Head of the queue: wait until neither an owner nor a pending waiter.
+	// Head of the queue: wait for (*, 0, 0), neither an owner nor a
+	// pending waiter; this load acquires the last release.
 	s := spinner{policy: headPolicy}
 	var w uint32
 	for w = l.word.Load(); w&qLockedMask != 0; w = l.word.Load() {
@@ -128,7 +138,8 @@ func (l *QSpin) lockSlow() {
 	}
 	for {
 		if w>>qTailShift == n.idx {
-			// Last in the queue: take the lock and empty the queue at once.
+			// Last in the queue: (n, 0, 0) -> (0, 0, 1), taking the lock
+			// and emptying the queue at once.
 			if l.word.CompareAndSwap(w, qLocked) {
 				putNode(n)
 				return
@@ -136,7 +147,8 @@ func (l *QSpin) lockSlow() {
 			w = l.word.Load() // someone queued behind us, or a bit changed
 			continue
 		}
-		// Successors exist; only the head may set locked now.
+		// Successors exist: (t, 0, 0) -> (t, 0, 1). Only the head sets
+		// locked now, so an Add cannot race another setter.
 		l.word.Add(qLocked)
 		break
 	}

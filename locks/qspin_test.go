@@ -20,7 +20,12 @@ func TestQSpinPendingPath(t *testing.T) {
 	var l QSpin
 	l.Lock()
 	done := make(chan struct{})
-	go func() { l.Lock(); l.Unlock(); close(done) }()
+	go func() {
+		l.Lock()
+		//lint:ignore SA2001 the waiter only needs to pass through the lock
+		l.Unlock()
+		close(done)
+	}()
 	for l.word.Load() != qLocked|qPending {
 		yieldNow()
 	}

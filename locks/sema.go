@@ -11,6 +11,34 @@ import _ "unsafe" // for go:linkname
 // runs at once on the caller's P (the caller yields), as sync.Mutex's
 // starvation mode hands the lock to the next waiter.
 
+//
+// # Happens-before through the semaphores
+//
+// Go's atomics are sequentially consistent, and the race detector sees
+// their edges: an atomic store happens before the atomic load that observes
+// it. It does not see the edges through these linknamed semaphores
+// (sync's own uses are annotated inside the standard library; ours cannot
+// be). So no hand-off may rest on a semaphore alone: in each, the releaser
+// publishes with an atomic store before semrelease, and the sleeper reads
+// the same word with an atomic load after semacquire. The edges, one per
+// sleeping place:
+//
+//   - parking (wait.go; tas, ttas): Unlock's Swap(0) on the lock word, then
+//     wake's semrelease; sleep's semacquire, then `_ = word.Load()`. The
+//     holder's critical section happens before the Swap, the Swap before
+//     that Load, the Load before the sleeper's next acquisition attempt.
+//   - queue nodes (nodes.go; mcs, qspin): grant's Swap(qGranted) on the
+//     node's state, then semrelease; sleepUntilGranted's semacquire, then
+//     `_ = n.state.Load()`, which observes qGranted.
+//   - ticket slots (ticket.go): Unlock's Add on owner, then the slot's CAS
+//     and semrelease; after semacquire the waiter's loop re-reads the word
+//     and sees owner equal to its ticket.
+//
+// The loads after semacquire look useless (their value is known) and must
+// not be deleted: without them the race detector would report the
+// counter that the lock guards as a race, and a reader of the code would
+// have no load to pair with the releaser's store.
+
 //go:linkname semacquire sync.runtime_Semacquire
 func semacquire(addr *uint32)
 

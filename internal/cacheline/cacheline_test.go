@@ -35,15 +35,15 @@ func TestCheckCatches(t *testing.T) {
 		_ Pad
 		b uint64
 	}
-	for _, v := range []any{unpadded{}, padFirst{}, 3} {
+	for _, v := range []any{unpadded{a: 1, b: 2}, padFirst{a: 1}, 3} {
 		if Check(v) == nil {
 			t.Errorf("Check(%T) = nil", v)
 		}
 	}
-	if err := Check(coldAfter{}); err != nil {
+	if err := Check(coldAfter{a: 1, b: 2}); err != nil {
 		t.Error(err)
 	}
-	if EndsPadded(coldAfter{}) == nil {
+	if EndsPadded(coldAfter{a: 1, b: 2}) == nil {
 		t.Error("EndsPadded(coldAfter) = nil")
 	}
 }
