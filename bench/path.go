@@ -52,9 +52,7 @@ var pathRegistry registry.Registry[Path]
 
 // RegisterPath makes a path available by name. It panics on a duplicate.
 func RegisterPath(p Path) {
-	if !pathRegistry.Add(p.Name(), p) {
-		panic("bench: RegisterPath called twice for " + p.Name())
-	}
+	pathRegistry.MustAdd("bench: RegisterPath", "", p.Name(), "/, \t", p)
 }
 
 // LookupPath returns the path registered under name; an unknown name is an

@@ -88,16 +88,11 @@ var stores registry.Registry[*guardDesc]
 // baseline is never ranked the best lock; a benchOnly guard is not offered
 // by the counter module. It panics on an invalid or duplicate name.
 func RegisterStore(name, doc string, baseline, benchOnly bool, newStore func(cs time.Duration) Store) {
-	if err := checkLabel(name); err != nil || strings.Contains(name, ":") {
-		panic(fmt.Sprintf("counter: RegisterStore: invalid name %q", name))
-	}
 	if _, err := locks.Lookup(name); err == nil {
 		panic("counter: RegisterStore: " + name + " is a lock")
 	}
 	d := &guardDesc{name: name, doc: doc, baseline: baseline, benchOnly: benchOnly, newStore: newStore}
-	if !stores.Add(name, d) {
-		panic("counter: RegisterStore called twice for " + name)
-	}
+	stores.MustAdd("counter: RegisterStore", "", name, "/,: \t\n", d)
 }
 
 // interned holds the lock and external guards parsed so far, by canonical

@@ -63,9 +63,6 @@ var moduleRegistry registry.Registry[Module]
 // be called from init and panics on a duplicate or invalid name, a nil Init,
 // or an invalid parameter declaration.
 func Register(m Module) {
-	if m.Name == "" || strings.ContainsAny(m.Name, " \t\n/=") {
-		panic(fmt.Sprintf("kernel: Register: invalid module name %q", m.Name))
-	}
 	if m.Init == nil {
 		panic("kernel: Register: nil Init for module " + m.Name)
 	}
@@ -83,9 +80,7 @@ func Register(m Module) {
 		m.Size = 16384
 	}
 	m.Params = slices.Clone(m.Params)
-	if !moduleRegistry.Add(m.Name, m) {
-		panic("kernel: Register called twice for module " + m.Name)
-	}
+	moduleRegistry.MustAdd("kernel: Register", "module", m.Name, " \t\n/=", m)
 }
 
 // Modules returns every registered module, sorted by name (what modinfo

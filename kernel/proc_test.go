@@ -34,14 +34,21 @@ func requireErrno(t *testing.T, err error, errno syscall.Errno, path string) {
 	}
 }
 
-func TestProcRead(t *testing.T) {
+// openEntry creates /proc/name showing text in a new kernel and opens it
+// for reading; the file is closed when the test ends.
+func openEntry(t *testing.T, name, text string) (*kernel.Kernel, *kernel.ProcEntry, *kernel.File) {
+	t.Helper()
 	k := kernel.New()
-	_, err := k.ProcCreate("greeting", 0o444, showString("Hello world!\n"))
+	e, err := k.ProcCreate(name, 0o444, showString(text))
 	require.NoError(t, err)
+	f, err := k.Open("/proc/"+name, os.O_RDONLY)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return k, e, f
+}
 
-	f, err := k.Open("/proc/greeting", os.O_RDONLY)
-	require.NoError(t, err)
-	defer f.Close()
+func TestProcRead(t *testing.T) {
+	_, _, f := openEntry(t, "greeting", "Hello world!\n")
 
 	b, err := io.ReadAll(f)
 	require.NoError(t, err)
@@ -68,12 +75,7 @@ func TestProcRead(t *testing.T) {
 }
 
 func TestProcReadOneByteAtATime(t *testing.T) {
-	k := kernel.New()
-	_, err := k.ProcCreate("greeting", 0o444, showString("Hello world!\n"))
-	require.NoError(t, err)
-	f, err := k.Open("/proc/greeting", os.O_RDONLY)
-	require.NoError(t, err)
-	defer f.Close()
+	_, _, f := openEntry(t, "greeting", "Hello world!\n")
 
 	got, err := io.ReadAll(iotest.OneByteReader(f))
 	require.NoError(t, err)
@@ -259,16 +261,12 @@ func TestFileAfterClose(t *testing.T) {
 }
 
 func TestRemoveEntry(t *testing.T) {
-	k := kernel.New()
-	e, err := k.ProcCreate("gone", 0o444, showString("x\n"))
-	require.NoError(t, err)
-	f, err := k.Open("/proc/gone", os.O_RDONLY)
-	require.NoError(t, err)
+	k, e, f := openEntry(t, "gone", "x\n")
 
 	e.Remove()
 	e.Remove() // idempotent
 
-	_, err = f.Read(make([]byte, 4))
+	_, err := f.Read(make([]byte, 4))
 	requireErrno(t, err, syscall.EIO, "/proc/gone")
 	_, err = f.ReadAt(make([]byte, 4), 0)
 	requireErrno(t, err, syscall.EIO, "/proc/gone")

@@ -84,9 +84,6 @@ var strategies registry.Registry[Ops]
 // an empty or duplicate name, a name containing '/' or ',' (benchmark keys and
 // CLI lists split on them), or a nil New.
 func Register(o Ops) {
-	if o.Name == "" || strings.ContainsAny(o.Name, "/,: \t") {
-		panic(fmt.Sprintf("locks: Register: invalid name %q", o.Name))
-	}
 	if o.New == nil {
 		panic("locks: Register: nil New for " + o.Name)
 	}
@@ -94,9 +91,7 @@ func Register(o Ops) {
 		panic("locks: Register: Waits and NewWait go together, for " + o.Name)
 	}
 	o.Strategy, o.Wait = o.Name, WaitDefault
-	if !strategies.Add(o.Name, o) {
-		panic("locks: Register called twice for " + o.Name)
-	}
+	strategies.MustAdd("locks: Register", "", o.Name, "/,: \t", o)
 }
 
 // Lookup returns the strategy registered under name, broken ones included.

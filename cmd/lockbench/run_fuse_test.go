@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lockbench/lockbench/internal/testenv"
-	"github.com/lockbench/lockbench/kernel/fusefs"
 )
 
 // startRun starts `lockbench run ARGS...` in another process with tmp as
@@ -23,17 +22,6 @@ func startRun(t *testing.T, tmp string, args ...string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), "LOCKBENCH_AS_MAIN=1", "TMPDIR="+tmp)
 	require.NoError(t, cmd.Start())
 	return cmd
-}
-
-// mountsUnder lists the lockbench mounts in directory tmp.
-func mountsUnder(tmp string) []string {
-	var dirs []string
-	for _, dir := range fusefs.Mounts() {
-		if filepath.Dir(dir) == tmp {
-			dirs = append(dirs, dir)
-		}
-	}
-	return dirs
 }
 
 func anyExists(paths []string) bool {
@@ -54,16 +42,7 @@ func TestKilledFuseRunLeavesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: runs lockbench twice through FUSE")
 	}
-	tmp := t.TempDir()
-	t.Cleanup(func() {
-		// Whatever went wrong, free what waits on a mount here.
-		for _, dir := range mountsUnder(tmp) {
-			if conn, err := fusefs.Connection(dir); err == nil {
-				fusefs.Abort(conn)
-			}
-			fusefs.Unmount(dir)
-		}
-	})
+	tmp := testenv.PrivateTemp(t) // whatever goes wrong, what waits on a mount here is freed
 	out := t.TempDir()
 	run := startRun(t, tmp, "-o", filepath.Join(out, "killed"), "-path", "fuse", "-locks", "mutex", "-g", "2",
 		"-duration", "2s", "-count", "3", "-precision", "0")
@@ -71,10 +50,10 @@ func TestKilledFuseRunLeavesNothing(t *testing.T) {
 	go func() { exited <- run.Wait() }()
 	t.Cleanup(func() { run.Process.Kill() })
 
-	for deadline := time.Now().Add(30 * time.Second); len(mountsUnder(tmp)) == 0; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); len(testenv.MountsUnder(tmp)) == 0; time.Sleep(10 * time.Millisecond) {
 		require.False(t, time.Now().After(deadline), "no fuse trial started within 30 s")
 	}
-	dirs := mountsUnder(tmp)
+	dirs := testenv.MountsUnder(tmp)
 	time.Sleep(500 * time.Millisecond) // in the middle of the 2 s trial
 	require.NoError(t, run.Process.Kill())
 	select {
@@ -83,7 +62,7 @@ func TestKilledFuseRunLeavesNothing(t *testing.T) {
 		state, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", run.Process.Pid))
 		t.Fatalf("the killed run did not exit within 5 s, stuck on its mount %v: %s", dirs, state)
 	}
-	for deadline := time.Now().Add(5 * time.Second); len(mountsUnder(tmp)) > 0 || anyExists(dirs); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); len(testenv.MountsUnder(tmp)) > 0 || anyExists(dirs); time.Sleep(10 * time.Millisecond) {
 		require.False(t, time.Now().After(deadline), "the mount %v is still there 5 s after the kill", dirs)
 	}
 
@@ -93,5 +72,5 @@ func TestKilledFuseRunLeavesNothing(t *testing.T) {
 	results, err := os.ReadFile(filepath.Join(out, "again", "results.txt"))
 	require.NoError(t, err)
 	assert.Regexp(t, `/path=fuse(-\d+)? `, string(results))
-	assert.Empty(t, mountsUnder(tmp))
+	assert.Empty(t, testenv.MountsUnder(tmp))
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lockbench/lockbench/internal/testenv"
-	"github.com/lockbench/lockbench/kernel/fusefs"
 )
 
 // TestMain doubles as a client process that a test kills: it starts a
@@ -43,36 +42,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// privateTemp gives the test, and the servers it starts, their own
-// os.TempDir, and aborts and detaches whatever mount is left there when the
-// test ends, so that a failing test cannot leave a process stuck on a mount.
-func privateTemp(t *testing.T) string {
-	t.Helper()
-	testenv.RequireFuse(t)
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
-	t.Cleanup(func() {
-		for _, dir := range mountsUnder(tmp) {
-			t.Errorf("a mount was left at %s; aborting it", dir)
-			if conn, err := fusefs.Connection(dir); err == nil {
-				fusefs.Abort(conn)
-			}
-			fusefs.Unmount(dir)
-		}
-	})
-	return tmp
-}
-
-func mountsUnder(tmp string) []string {
-	var dirs []string
-	for _, dir := range fusefs.Mounts() {
-		if filepath.Dir(dir) == tmp {
-			dirs = append(dirs, dir)
-		}
-	}
-	return dirs
-}
-
 // serverPid reads the server's pid from its directory's name.
 func serverPid(t *testing.T, dir string) int {
 	match := orphanName.FindStringSubmatch(filepath.Base(dir))
@@ -85,7 +54,7 @@ func serverPid(t *testing.T, dir string) int {
 func alive(pid int) bool { return !exited(pid) }
 
 func TestStartServesAndCloseCleansUp(t *testing.T) {
-	tmp := privateTemp(t)
+	tmp := testenv.PrivateTemp(t)
 	m, err := Start(Module{Name: "counter", Params: []string{"lock=ticket"}}, Module{Name: "hello"})
 	require.NoError(t, err)
 	assert.Equal(t, tmp, filepath.Dir(m.Dir))
@@ -109,17 +78,17 @@ func TestStartServesAndCloseCleansUp(t *testing.T) {
 	assert.Equal(t, "Hello world!\n", string(b))
 
 	require.NoError(t, m.Close())
-	assert.Empty(t, mountsUnder(tmp))
+	assert.Empty(t, testenv.MountsUnder(tmp))
 	assert.NoDirExists(t, m.Dir)
 	assert.NoError(t, m.Close(), "a second Close does nothing")
 	assert.ErrorContains(t, m.Rmmod("hello"), "closed")
 }
 
 func TestStartReportsTheServersError(t *testing.T) {
-	tmp := privateTemp(t)
+	tmp := testenv.PrivateTemp(t)
 	_, err := Start(Module{Name: "counter", Params: []string{"lock=nonesuch"}})
 	assert.ErrorContains(t, err, "lock=nonesuch")
-	assert.Empty(t, mountsUnder(tmp))
+	assert.Empty(t, testenv.MountsUnder(tmp))
 	entries, _ := os.ReadDir(tmp)
 	assert.Empty(t, entries, "no directory is left")
 }
@@ -154,7 +123,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // killed with -9 in the middle of its writes exits (no D state), and its
 // server unmounts, removes the directory and exits.
 func TestKilledClientLeavesNothing(t *testing.T) {
-	tmp := privateTemp(t)
+	tmp := testenv.PrivateTemp(t)
 	client, dir := startClient(t)
 	server := serverPid(t, dir)
 	require.NoError(t, client.Process.Kill())
@@ -165,7 +134,7 @@ func TestKilledClientLeavesNothing(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the killed client did not exit within 5 s (stuck on its mount)")
 	}
-	waitFor(t, "the server unmounts", func() bool { return len(mountsUnder(tmp)) == 0 })
+	waitFor(t, "the server unmounts", func() bool { return len(testenv.MountsUnder(tmp)) == 0 })
 	waitFor(t, "the server exits", func() bool { return !alive(server) })
 	assert.NoDirExists(t, dir)
 }
@@ -173,7 +142,7 @@ func TestKilledClientLeavesNothing(t *testing.T) {
 // TestKilledServerFailsRequests: requests to a mount whose server was
 // killed fail rather than hang, and Close clears the mount.
 func TestKilledServerFailsRequests(t *testing.T) {
-	tmp := privateTemp(t)
+	tmp := testenv.PrivateTemp(t)
 	m, err := Start(Module{Name: "counter"})
 	require.NoError(t, err)
 	require.NoError(t, m.cmd.Process.Signal(syscall.SIGKILL))
@@ -181,25 +150,25 @@ func TestKilledServerFailsRequests(t *testing.T) {
 	err = os.WriteFile(filepath.Join(m.Dir, "counter"), []byte("I"), 0)
 	assert.True(t, errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.ECONNABORTED), "ENOTCONN, or ECONNABORTED as the abort happens: %v", err)
 	assert.Error(t, m.Close(), "Close says the server was killed")
-	assert.Empty(t, mountsUnder(tmp))
+	assert.Empty(t, testenv.MountsUnder(tmp))
 	assert.NoDirExists(t, m.Dir)
 }
 
 // TestClearOrphans: when server and client are both killed, the stale
 // mount is cleared by the next Start.
 func TestClearOrphans(t *testing.T) {
-	tmp := privateTemp(t)
+	tmp := testenv.PrivateTemp(t)
 	client, dir := startClient(t)
 	server := serverPid(t, dir)
 	require.NoError(t, syscall.Kill(server, syscall.SIGKILL))
 	require.NoError(t, client.Process.Kill())
 	client.Wait()
 	waitFor(t, "the server is gone", func() bool { return !alive(server) })
-	require.Equal(t, []string{dir}, mountsUnder(tmp), "the stale mount is there")
+	require.Equal(t, []string{dir}, testenv.MountsUnder(tmp), "the stale mount is there")
 
 	m, err := Start(Module{Name: "counter"})
 	require.NoError(t, err)
-	assert.Equal(t, []string{m.Dir}, mountsUnder(tmp), "the orphan was cleared")
+	assert.Equal(t, []string{m.Dir}, testenv.MountsUnder(tmp), "the orphan was cleared")
 	assert.NoDirExists(t, dir)
 	require.NoError(t, m.Close())
 }
@@ -208,7 +177,7 @@ func TestClearOrphans(t *testing.T) {
 // TMPDIR reached through a symbolic link must still find its mounts to
 // clear them (review of issue 11's fix).
 func TestSymlinkedTempDir(t *testing.T) {
-	real := privateTemp(t)
+	real := testenv.PrivateTemp(t)
 	link := filepath.Join(t.TempDir(), "link")
 	require.NoError(t, os.Symlink(real, link))
 	t.Setenv("TMPDIR", link)
@@ -218,7 +187,7 @@ func TestSymlinkedTempDir(t *testing.T) {
 	assert.Equal(t, real, filepath.Dir(m.Dir), "the mount's directory is named by its real path")
 	require.NoError(t, m.cmd.Process.Kill())
 	assert.Error(t, m.Close(), "the server was killed")
-	assert.Empty(t, mountsUnder(real), "the stale mount is cleared all the same")
+	assert.Empty(t, testenv.MountsUnder(real), "the stale mount is cleared all the same")
 	assert.NoDirExists(t, m.Dir)
 }
 
@@ -226,7 +195,7 @@ func TestSymlinkedTempDir(t *testing.T) {
 // say where it mounted exits in order (unmounted, directory removed), not
 // by SIGPIPE under its mount.
 func TestServerOutlivesABrokenPipe(t *testing.T) {
-	tmp := privateTemp(t)
+	tmp := testenv.PrivateTemp(t)
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
 	r.Close() // the parent is gone before the server writes
@@ -236,7 +205,7 @@ func TestServerOutlivesABrokenPipe(t *testing.T) {
 	err = cmd.Run()
 	w.Close()
 	assert.NoError(t, err, "exit status 0, not 141 (SIGPIPE)")
-	assert.Empty(t, mountsUnder(tmp))
+	assert.Empty(t, testenv.MountsUnder(tmp))
 	entries, _ := os.ReadDir(tmp)
 	assert.Empty(t, entries, "no directory is left")
 }
@@ -256,7 +225,7 @@ func TestNewlineInTempDirIsRefused(t *testing.T) {
 // its grace period, even while a command waits on a server that cannot
 // answer (stopped).
 func TestCloseDoesNotWaitForACommand(t *testing.T) {
-	tmp := privateTemp(t)
+	tmp := testenv.PrivateTemp(t)
 	m, err := Start(Module{Name: "counter"}, Module{Name: "hello"})
 	require.NoError(t, err)
 	require.NoError(t, m.cmd.Process.Signal(syscall.SIGSTOP))
@@ -278,5 +247,5 @@ func TestCloseDoesNotWaitForACommand(t *testing.T) {
 		t.Fatal("Close waited for the command in flight")
 	}
 	assert.Error(t, <-inFlight, "the command fails with its server")
-	assert.Empty(t, mountsUnder(tmp))
+	assert.Empty(t, testenv.MountsUnder(tmp))
 }

@@ -8,6 +8,8 @@ import _ "unsafe" // for go:linkname
 // The runtime keeps procPin and procUnpin linkable for packages outside the
 // standard library (go.dev/issue/67401: "Do not remove or change the type
 // signature"). procPin disables preemption and returns the current P's id.
+// They make no happens-before edge, and none is needed: the id only spreads
+// the load, and every per-P slot is still updated with an atomic.
 
 //go:linkname procPin runtime.procPin
 func procPin() int

@@ -6,7 +6,9 @@
 package registry
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -30,6 +32,24 @@ func (r *Registry[T]) Add(name string, v T) bool {
 	}
 	r.values[name] = v
 	return true
+}
+
+// MustAdd registers v under name, from an init function, and panics on a
+// name that is empty or holds one of the characters in forbidden ("who:
+// invalid name ...") or that is taken ("who called twice for name"). who
+// names the registering function, "locks: Register", and kind, if not
+// empty, what is registered: "kernel: Register called twice for module
+// counter".
+func (r *Registry[T]) MustAdd(who, kind, name, forbidden string, v T) {
+	if kind != "" {
+		kind += " "
+	}
+	if name == "" || strings.ContainsAny(name, forbidden) {
+		panic(fmt.Sprintf("%s: invalid %sname %q", who, kind, name))
+	}
+	if !r.Add(name, v) {
+		panic(who + " called twice for " + kind + name)
+	}
 }
 
 // Lookup returns the value registered under name.

@@ -21,3 +21,11 @@ func TestRegistry(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, r.Names())
 	assert.Equal(t, []int{1, 2}, r.All(), "in name order")
 }
+
+func TestMustAdd(t *testing.T) {
+	var r Registry[int]
+	r.MustAdd("x: Register", "thing", "ok", "/", 1)
+	assert.PanicsWithValue(t, "x: Register called twice for thing ok", func() { r.MustAdd("x: Register", "thing", "ok", "/", 2) })
+	assert.PanicsWithValue(t, `x: Register: invalid thing name "a/b"`, func() { r.MustAdd("x: Register", "thing", "a/b", "/", 3) })
+	assert.PanicsWithValue(t, `x: Register: invalid name ""`, func() { r.MustAdd("x: Register", "", "", "/", 3) })
+}

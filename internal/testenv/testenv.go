@@ -4,6 +4,7 @@ package testenv
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/lockbench/lockbench/kernel/fusefs"
@@ -22,4 +23,38 @@ func RequireFuse(t testing.TB) {
 		t.Fatalf("CI must run the FUSE tests: %v", err)
 	}
 	t.Skip(err)
+}
+
+// MountsUnder lists the lockbench mounts in directory dir (not below it),
+// read from /proc/self/mountinfo without touching them.
+func MountsUnder(dir string) []string {
+	var dirs []string
+	for _, m := range fusefs.Mounts() {
+		if filepath.Dir(m) == dir {
+			dirs = append(dirs, m)
+		}
+	}
+	return dirs
+}
+
+// PrivateTemp gives the test, and the processes it starts, their own
+// os.TempDir (TMPDIR), where lockbench's FUSE servers make their mounts.
+// When the test ends, any mount left there fails the test and is aborted
+// through fusectl and detached, so that a failing test cannot leave a
+// process stuck on a mount.
+func PrivateTemp(t *testing.T) string {
+	t.Helper()
+	RequireFuse(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Cleanup(func() {
+		for _, dir := range MountsUnder(tmp) {
+			t.Errorf("a mount was left at %s; aborting it", dir)
+			if conn, err := fusefs.Connection(dir); err == nil {
+				fusefs.Abort(conn)
+			}
+			fusefs.Unmount(dir)
+		}
+	})
+	return tmp
 }
