@@ -10,21 +10,33 @@ import (
 	"github.com/lockbench/lockbench/internal/cacheline"
 )
 
-// TestPadding asserts every padded type's layout, as xsync's tests do: the
-// contended words are followed by a full line, and 64-bit words are
-// 8-byte aligned. Adding a field cannot break it in silence.
+// TestPadding asserts the layout of every registered lock's type, and of
+// the queue nodes, as xsync's tests do: the contended words are followed by
+// a full line, and a type with 64-bit atomics is 8-byte aligned. A new
+// strategy is covered by registering it; adding a field cannot break the
+// layout in silence.
 func TestPadding(t *testing.T) {
-	for _, tc := range []struct {
-		v     any
-		align uintptr
-	}{
-		{Mutex{}, 4}, {RWMutex{}, 4}, {TAS{}, 4}, {TTAS{}, 4}, {Ticket{}, 8},
-		{MCS{}, 4}, {QSpin{}, 4}, {Busted{}, 4}, {qnode{}, 4},
-	} {
-		assert.NoError(t, cacheline.Check(tc.v))
-		assert.GreaterOrEqual(t, uintptr(reflect.TypeOf(tc.v).Align()), tc.align, "%T", tc.v)
+	for _, ops := range All() {
+		typ := reflect.TypeOf(ops.New()).Elem()
+		zero := reflect.New(typ).Elem().Interface()
+		assert.NoError(t, cacheline.Check(zero), ops.Name)
+		if has64BitAtomic(typ) {
+			assert.Equal(t, 8, typ.Align(), "%v holds a 64-bit atomic", typ)
+		}
 	}
 	// Queue nodes live in an arena slice: neighbours' words a line apart.
 	assert.NoError(t, cacheline.EndsPadded(qnode{}))
 	assert.GreaterOrEqual(t, unsafe.Sizeof(qnode{}), cacheline.Size+8)
+}
+
+// has64BitAtomic reports whether a struct type has a field of a 64-bit
+// atomic type at its top level.
+func has64BitAtomic(typ reflect.Type) bool {
+	for i := range typ.NumField() {
+		switch typ.Field(i).Type.String() {
+		case "atomic.Uint64", "atomic.Int64":
+			return true
+		}
+	}
+	return false
 }
