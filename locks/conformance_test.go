@@ -26,7 +26,7 @@ const watchdog = 2 * time.Minute
 
 // fatalOnMisuse lists the strategies whose unlock of an unlocked lock is the
 // standard library's unrecoverable fatal error rather than a panic.
-var fatalOnMisuse = map[string]bool{"mutex": true, "rwmutex": true}
+var fatalOnMisuse = map[string]bool{"mutex": true, "rwmutex": true, "bravo": true}
 
 // forEachLock runs f for every sound strategy with its default waiting
 // policy, and for every strategy:policy variant.

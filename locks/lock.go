@@ -71,6 +71,12 @@ type Ops struct {
 	Waits   []Wait
 	NewWait func(Wait) Lock
 
+	// Set by Register from what New returns: a reader-writer lock (its
+	// lock implements RWLock; a read takes its read side) and a sequence
+	// lock (it implements SeqLock; a read takes no lock).
+	RW  bool
+	Seq bool
+
 	// Set by Register and Lookup, so that no caller splits Name: the
 	// strategy's own name ("ticket"), and for a variant that Lookup made
 	// from "ticket:spin", its policy (WaitDefault otherwise).
@@ -91,6 +97,9 @@ func Register(o Ops) {
 		panic("locks: Register: Waits and NewWait go together, for " + o.Name)
 	}
 	o.Strategy, o.Wait = o.Name, WaitDefault
+	sample := o.New()
+	_, o.RW = sample.(RWLock)
+	_, o.Seq = sample.(SeqLock)
 	strategies.MustAdd("locks: Register", "", o.Name, "/,: \t", o)
 }
 

@@ -38,7 +38,7 @@ func TestLookup(t *testing.T) {
 	_, err = locks.Lookup("spinny")
 	var unknown *locks.UnknownError
 	require.ErrorAs(t, err, &unknown)
-	assert.Equal(t, `locks: unknown lock "spinny" (valid: `+joinNames()+`; broken, for checks only: busted)`, err.Error())
+	assert.Equal(t, `locks: unknown lock "spinny" (valid: `+joinNames()+`; broken, for checks only: busted, busted-rw)`, err.Error())
 }
 
 func TestCanonical(t *testing.T) {

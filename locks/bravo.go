@@ -1,0 +1,135 @@
+package locks
+
+import (
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+	"github.com/lockbench/lockbench/internal/percpu"
+)
+
+func init() {
+	Register(Ops{
+		Name: "bravo",
+		Doc:  "BRAVO (Dice & Kogan, 2019) over sync.RWMutex: biased readers publish themselves in a global table instead of the lock's count; writers revoke the bias",
+		New:  func() Lock { return new(BRAVO) },
+	})
+}
+
+var _ TokenRWLock = (*BRAVO)(nil)
+
+const (
+	// bravoSlots is the size of the global visible-readers table, shared by
+	// every BRAVO lock, as the paper's is.
+	bravoSlots = 4096
+	// bravoInhibit is the paper's N: after a revocation that took t, the
+	// bias stays off for N*t, bounding what revocations cost writers to
+	// about 1/(N+1) of their time.
+	bravoInhibit = 9
+)
+
+// visibleReaders is BRAVO's global table: a slot holds the lock a fast
+// reader is reading, or nil.
+var visibleReaders [bravoSlots]atomic.Pointer[BRAVO]
+
+// bravoEpoch is the origin of the inhibit clock.
+var bravoEpoch = time.Now()
+
+// BRAVO is the reader-biased wrapper of Dice and Kogan ("BRAVO: Biased
+// Locking for Reader-Writer Locks", USENIX ATC 2019) around sync.RWMutex.
+// While the lock is biased to readers (rbias), a reader does not touch the
+// underlying lock: it CASes a pointer to the lock into a slot of a global
+// table chosen by hashing the lock's address with its P, and, if the bias
+// still holds, it is in. A writer takes the underlying write lock, clears
+// the bias, and waits until no slot of the table points to the lock
+// (revocation); the bias then stays off for bravoInhibit times what the
+// revocation took, and the first slow reader after that turns it on
+// again.
+//
+// The paper's readers remember their slot in the thread; Go has no
+// goroutine identity, so a fast read carries it as a token:
+// RLockToken returns the slot (or -1 for the slow path) and RUnlockToken
+// takes it. RLock and RUnlock, which cannot carry one, always take the
+// slow path, which is sync.RWMutex's.
+//
+// Correctness: the reader's CAS into its slot and its load of rbias, and
+// the writer's store of rbias and its scan of the table, are Dekker's pair
+// with sequentially consistent atomics, so a fast reader the scan misses
+// has seen the bias off and left its slot. Fairness: the underlying
+// RWMutex's (writer preference); fast readers do not wait for writers at
+// all until a writer revokes the bias. The zero value is an unlocked lock
+// without bias, which the first slow read turns on. A BRAVO must not be
+// copied after first use. Unlock of an unlocked BRAVO is sync.RWMutex's
+// fatal error; RUnlockToken of a slot that does not hold it panics.
+type BRAVO struct {
+	rbias        atomic.Bool  // readers may take the fast path
+	inhibitUntil atomic.Int64 // ns since bravoEpoch before which the bias stays off
+	_            cacheline.Pad
+	rw           RWMutex // the underlying lock
+}
+
+// RLockToken acquires l for reading and returns the token for
+// RUnlockToken.
+func (l *BRAVO) RLockToken() int {
+	if l.rbias.Load() {
+		slot := l.slot()
+		if visibleReaders[slot].CompareAndSwap(nil, l) {
+			if l.rbias.Load() { // Dekker: the writer's scan will see our slot
+				return slot
+			}
+			visibleReaders[slot].Store(nil) // a writer is revoking: go the slow way
+		}
+	}
+	l.rw.RLock()
+	if !l.rbias.Load() && int64(time.Since(bravoEpoch)) >= l.inhibitUntil.Load() {
+		l.rbias.Store(true) // no writer is in, and the inhibition is over
+	}
+	return -1
+}
+
+// RUnlockToken releases the read lock that RLockToken returned token for.
+// It panics if token names a slot that does not hold l.
+func (l *BRAVO) RUnlockToken(token int) {
+	if token < 0 {
+		l.rw.RUnlock()
+		return
+	}
+	if !visibleReaders[token].CompareAndSwap(l, nil) {
+		panic("locks: runlock of unlocked bravo lock")
+	}
+}
+
+// slot hashes the lock's address with the reader's P, so that readers of
+// one lock on different Ps, and of different locks, spread over the table.
+func (l *BRAVO) slot() int {
+	h := uint64(uintptr(unsafe.Pointer(l)))*0x9e3779b97f4a7c15 + uint64(percpu.ID())*0xbf58476d1ce4e5b9
+	return int(h >> 52) // the top 12 bits: bravoSlots = 4096
+}
+
+// RLock acquires l for reading by the slow path, which needs no token.
+func (l *BRAVO) RLock() { l.rw.RLock() }
+
+// RUnlock releases a read lock that RLock took.
+func (l *BRAVO) RUnlock() { l.rw.RUnlock() }
+
+// Lock acquires l for writing, revoking the readers' bias if it is on.
+func (l *BRAVO) Lock() {
+	l.rw.Lock()
+	if !l.rbias.Load() {
+		return
+	}
+	l.rbias.Store(false)
+	start := time.Since(bravoEpoch)
+	s := spinner{policy: WaitYield}
+	for i := range visibleReaders {
+		for visibleReaders[i].Load() == l {
+			s.spin()
+		}
+	}
+	now := time.Since(bravoEpoch)
+	l.inhibitUntil.Store(int64(now + bravoInhibit*(now-start)))
+}
+
+// Unlock releases the write lock.
+func (l *BRAVO) Unlock() { l.rw.Unlock() }

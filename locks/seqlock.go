@@ -1,0 +1,73 @@
+package locks
+
+import (
+	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
+
+func init() {
+	Register(Ops{
+		Name: "seqlock",
+		Doc:  "the kernel's seqlock: writers bump a sequence count under a ticket lock; readers take no lock and retry when a writer overlapped",
+		New:  func() Lock { return new(Seqlock) },
+	})
+}
+
+var _ SeqLock = (*Seqlock)(nil)
+
+// Seqlock is the kernel's seqlock_t: a sequence count and a lock for
+// writers. A writer takes the lock and makes the count odd, writes, and
+// makes it even again; a reader takes no lock: it reads an even count
+// (ReadBegin), reads the data, and reads it again if the count changed
+// meanwhile (ReadRetry). Readers never delay writers and never write a
+// shared line, so reads scale with CPUs; a reader that keeps meeting
+// writers keeps retrying. See SeqLock for what it can protect.
+//
+// Fairness: writers queue FIFO on a ticket lock; readers do not queue at
+// all and may retry without bound while writers keep writing. Memory
+// ordering: Go's atomics are sequentially consistent, so a reader whose two
+// loads of seq return the same even value read data that no writer changed
+// in between; the data itself must be read with atomic loads.
+//
+// The zero value is an unlocked lock. A Seqlock must not be copied after
+// first use. Unlock when no writer holds it panics.
+type Seqlock struct {
+	// seq is even while no writer is in, odd while one is. Only the writer
+	// that holds mu changes it.
+	seq atomic.Uint32
+	_   cacheline.Pad // every reader reads it, every writer writes it
+	mu  Ticket        // serializes writers
+}
+
+// Lock acquires l for writing: (even) -> (odd).
+func (l *Seqlock) Lock() {
+	l.mu.Lock()
+	l.seq.Add(1)
+}
+
+// Unlock releases the write lock: (odd) -> (even). It panics if no writer
+// holds l.
+func (l *Seqlock) Unlock() {
+	if l.seq.Load()&1 == 0 {
+		panic("locks: unlock of unlocked seqlock lock")
+	}
+	l.seq.Add(1)
+	l.mu.Unlock()
+}
+
+// ReadBegin waits for no writer to be in and returns the count to pass to
+// ReadRetry, as read_seqbegin does.
+func (l *Seqlock) ReadBegin() uint32 {
+	s := spinner{policy: WaitYield}
+	for {
+		if seq := l.seq.Load(); seq&1 == 0 {
+			return seq
+		}
+		s.spin()
+	}
+}
+
+// ReadRetry reports whether a writer overlapped the read that began with
+// seq, so that the reader must read again, as read_seqretry does.
+func (l *Seqlock) ReadRetry(seq uint32) bool { return l.seq.Load() != seq }
