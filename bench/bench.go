@@ -46,15 +46,24 @@ import (
 // Mix is a workload's blend of operations.
 type Mix string
 
-// The mixes.
+// The mixes. A read reads the value through the guard's read side: a
+// reader-writer lock's RLock, a seqlock's retry loop, an exclusive lock's
+// Lock.
 const (
-	MixInc    Mix = "inc"    // every operation writes I
-	MixIncDec Mix = "incdec" // I and D alternate
-	MixRead90 Mix = "read90" // one I for every nine reads of the value
+	MixInc     Mix = "inc"     // every operation writes I
+	MixIncDec  Mix = "incdec"  // I and D alternate
+	MixRead50  Mix = "read50"  // one I for every read
+	MixRead90  Mix = "read90"  // one I for every nine reads
+	MixRead99  Mix = "read99"  // one I for every 99 reads
+	MixRead100 Mix = "read100" // reads only
 )
 
 // Mixes returns every mix.
-func Mixes() []Mix { return []Mix{MixInc, MixIncDec, MixRead90} }
+func Mixes() []Mix { return []Mix{MixInc, MixIncDec, MixRead50, MixRead90, MixRead99, MixRead100} }
+
+// DefaultMixes returns the standard matrix's mixes: the writes, and two
+// read-mostly loads.
+func DefaultMixes() []Mix { return []Mix{MixInc, MixIncDec, MixRead90, MixRead99} }
 
 // opKind is one operation of a mix.
 type opKind uint8
@@ -65,31 +74,41 @@ const (
 	opRead
 )
 
-// mixShape is a mix as the engine issues it: each chunk of operations (a
-// multiple of 10) is one run of first, perTen tenths of the chunk, then a
-// run of second for the rest. Issuing runs rather than single operations
-// lets a path loop without a call per operation; the mix's proportions hold
-// in every chunk (for read90 and a chunk of 640: 64 I, then 576 reads).
+// mixShape is a mix as the engine issues it: each chunk of operations is
+// one run of first, perHundred hundredths of it, then a run of second for
+// the rest. Issuing runs rather than single operations lets a path loop
+// without a call per operation. The hundredths that do not divide a chunk
+// carry over to the worker's next chunk, so the mix's proportions are exact
+// over a trial (read99 in chunks of 10: one I every tenth chunk).
 type mixShape struct {
 	first, second opKind
-	perTen        int
+	perHundred    int
 }
 
 func (m Mix) shape() (mixShape, error) {
 	switch m {
 	case MixInc:
-		return mixShape{opInc, opInc, 10}, nil
+		return mixShape{opInc, opInc, 100}, nil
 	case MixIncDec:
-		return mixShape{opInc, opDec, 5}, nil
+		return mixShape{opInc, opDec, 50}, nil
+	case MixRead50:
+		return mixShape{opInc, opRead, 50}, nil
 	case MixRead90:
+		return mixShape{opInc, opRead, 10}, nil
+	case MixRead99:
 		return mixShape{opInc, opRead, 1}, nil
+	case MixRead100:
+		return mixShape{opInc, opRead, 0}, nil
 	}
 	return mixShape{}, fmt.Errorf("bench: unknown mix %q (valid: %s)", m, joinMixes(Mixes()))
 }
 
-// split returns the two runs of a chunk of n operations.
-func (s mixShape) split(n int) (first, second int) {
-	first = n * s.perTen / 10
+// split returns the two runs of a chunk of n operations, carrying the
+// hundredths of a first operation that this chunk could not hold to the
+// next in *carry.
+func (s mixShape) split(n int, carry *int) (first, second int) {
+	total := n*s.perHundred + *carry
+	first, *carry = total/100, total%100
 	return first, n - first
 }
 

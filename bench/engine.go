@@ -30,8 +30,8 @@ import (
 // the time, 1%, whatever an operation costs. Cheap operations (an
 // uncontended atomic add) run in chunks of maxChunk, one sample in 2560
 // operations; a contended FIFO lock's microsecond operations run in chunks of
-// minChunk. Chunk sizes are multiples of 10, so every mix's proportions are
-// exact in every chunk.
+// minChunk. A mix's proportions are kept exact over a trial by carrying
+// what a chunk could not hold to the next (mixShape.split).
 const (
 	minChunk    = 10
 	maxChunk    = 2560
@@ -293,12 +293,13 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 	base := time.Now()
 	start := time.Since(base)
 	var err error
+	carry := 0 // the mix's hundredths carried from chunk to chunk
 	for err == nil {
 		n := lim.next(size)
 		if n == 0 {
 			break
 		}
-		first, second := shape.split(n)
+		first, second := shape.split(n, &carry)
 		kind := shape.first
 		if first == 0 {
 			kind, second = shape.second, second-1

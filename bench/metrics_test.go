@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestJainIndex(t *testing.T) {
@@ -102,15 +103,29 @@ func TestMixShapes(t *testing.T) {
 		{MixIncDec, 640, 320, 320},
 		{MixRead90, 640, 64, 576},
 		{MixRead90, 10, 1, 9},
+		{MixRead50, 10, 5, 5},
+		{MixRead100, 640, 0, 640},
 	} {
 		s, err := tc.mix.shape()
 		assert.NoError(t, err)
-		f, sec := s.split(tc.n)
+		carry := 0
+		f, sec := s.split(tc.n, &carry)
 		assert.Equal(t, tc.first, f, tc.mix)
 		assert.Equal(t, tc.second, sec, tc.mix)
+		assert.Zero(t, carry, tc.mix)
 	}
-	_, err := Mix("write50").shape()
-	assert.EqualError(t, err, `bench: unknown mix "write50" (valid: inc, incdec, read90)`)
+	// read99 in chunks of 10: the hundredths carry, one I in 100 overall.
+	s, err := MixRead99.shape()
+	require.NoError(t, err)
+	carry, writes := 0, 0
+	for range 100 {
+		f, sec := s.split(10, &carry)
+		assert.Equal(t, 10, f+sec)
+		writes += f
+	}
+	assert.Equal(t, 10, writes, "10 I in 1000 operations")
+	_, err = Mix("write50").shape()
+	assert.EqualError(t, err, `bench: unknown mix "write50" (valid: inc, incdec, read50, read90, read99, read100)`)
 }
 
 func TestParseValue(t *testing.T) {

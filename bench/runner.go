@@ -29,7 +29,7 @@ import (
 type Config struct {
 	Guards     []counter.Guard // default counter.Guards(), every sound guard of the module
 	Goroutines []int           // default DefaultGoroutines()
-	Mixes      []Mix           // default Mixes()
+	Mixes      []Mix           // default DefaultMixes()
 	CS         []time.Duration // default DefaultCS()
 	Paths      []string        // default direct and proc
 	Think      time.Duration   // busy work after each operation; default 0
@@ -117,7 +117,7 @@ func (c Config) withDefaults() Config {
 		c.Goroutines = DefaultGoroutines()
 	}
 	if len(c.Mixes) == 0 {
-		c.Mixes = Mixes()
+		c.Mixes = DefaultMixes()
 	}
 	if len(c.CS) == 0 {
 		c.CS = DefaultCS()

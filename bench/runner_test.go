@@ -104,7 +104,7 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 
 func TestRunSpecsCoverTheMatrix(t *testing.T) {
 	specs := Config{}.Specs()
-	assert.Len(t, specs, len(counter.Guards())*len(DefaultGoroutines())*3*2*2)
+	assert.Len(t, specs, len(counter.Guards())*len(DefaultGoroutines())*len(DefaultMixes())*2*2)
 	seen := map[string]bool{}
 	for _, s := range specs {
 		assert.False(t, seen[s.Name()], "duplicate %s", s.Name())

@@ -86,7 +86,7 @@ func New(g Guard, opts ...Option) (*Counter, error) {
 	case ops.Broken:
 		c.store = &brokenLockGuard{lock: ops.New(), csSteps: work.Steps(o.cs)}
 	default:
-		c.store = &lockGuard{lock: ops.New(), csSteps: work.Steps(o.cs)}
+		c.store = newLockStore(ops.New(), work.Steps(o.cs))
 	}
 	return c, nil
 }

@@ -59,7 +59,14 @@ func (g *brokenLockGuard) Add(delta int64) {
 	g.lock.Unlock()
 }
 
+// Load reads under the read side of a broken reader-writer lock, which
+// lets readers meet writers, and under the lock otherwise.
 func (g *brokenLockGuard) Load() int64 {
+	if rw, ok := g.lock.(locks.RWLock); ok {
+		rw.RLock()
+		defer rw.RUnlock()
+		return g.value.Load()
+	}
 	g.lock.Lock()
 	v := g.value.Load()
 	g.lock.Unlock()

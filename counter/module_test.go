@@ -17,6 +17,7 @@ import (
 	"github.com/lockbench/lockbench/counter"
 	"github.com/lockbench/lockbench/internal/race"
 	"github.com/lockbench/lockbench/kernel"
+	"github.com/lockbench/lockbench/locks"
 )
 
 func loadCounter(t testing.TB, params ...string) *kernel.Kernel {
@@ -74,7 +75,7 @@ func TestInsmodBadLock(t *testing.T) {
 	k := kernel.New()
 	err := k.Insmod("counter", "lock=spinny")
 	assert.ErrorIs(t, err, syscall.EINVAL)
-	assert.Contains(t, lastDmesg(k), `counter: 'spinny' invalid for parameter 'lock': unknown lock "spinny" (valid: mcs, mutex,`)
+	assert.Contains(t, lastDmesg(k), `counter: 'spinny' invalid for parameter 'lock': unknown lock "spinny" (valid: `+strings.Join(locks.Names(), ", ")+", atomic, sharded;")
 	assert.Empty(t, k.Lsmod())
 	_, err = k.Open("/proc/counter", os.O_RDONLY)
 	assert.ErrorIs(t, err, syscall.ENOENT)

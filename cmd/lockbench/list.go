@@ -22,7 +22,8 @@ func listCmd(args []string, stdout, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return wrongArgs("list", fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	}
-	fmt.Fprintln(stdout, "Locks (run -locks, torture -lock, insmod counter lock=), with their waiting policies:")
+	fmt.Fprintln(stdout, "Locks (run -locks, torture -lock, insmod counter lock=), with their waiting policies;")
+	fmt.Fprintln(stdout, "a read (cat, the read mixes) takes an RW lock's read side, a seqlock's none, the others' lock:")
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	all := locks.All()
 	slices.SortStableFunc(all, func(a, b locks.Ops) int { return cmpBool(a.Broken, b.Broken) }) // broken last
@@ -30,6 +31,12 @@ func listCmd(args []string, stdout, _ io.Writer) error {
 		var tags []string
 		if o.FIFO {
 			tags = append(tags, "FIFO")
+		}
+		switch {
+		case o.RW:
+			tags = append(tags, "RW: reads share")
+		case o.Seq:
+			tags = append(tags, "seq: reads take no lock")
 		}
 		if o.Broken {
 			tags = append(tags, "BROKEN: negative control")
