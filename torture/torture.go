@@ -9,6 +9,12 @@
 // loses updates, yet every access is atomic and the run stays clean under
 // the race detector even against the deliberately broken lock. A run fails
 // when it saw a violation or lost an update.
+//
+// Readers, as locktorture's nreaders_stress, take the lock's read side: an
+// RWLock's RLock, a SeqLock's lockless read (checked by ReadRetry), an
+// exclusive lock's Lock. Inside, a reader finds no writer, and a writer
+// finds no reader; a seqlock reader whose read ReadRetry accepts finds the
+// shared count and its shadow, which every writer sets alike, equal.
 package torture
 
 import (
@@ -26,8 +32,10 @@ import (
 
 // Config says how hard to torture a lock.
 type Config struct {
-	// Writers is the number of goroutines; 0 means GOMAXPROCS.
+	// Writers is the number of writer goroutines; 0 means GOMAXPROCS.
 	Writers int
+	// Readers is the number of reader goroutines; 0 for none.
+	Readers int
 	// Acquisitions is how many times each writer takes the lock; 0 means
 	// until the context is done.
 	Acquisitions int
@@ -42,6 +50,7 @@ type Config struct {
 // Result is what a run observed.
 type Result struct {
 	Writes     []uint64      // acquisitions completed, per writer
+	Reads      []uint64      // read-side acquisitions completed, per reader
 	Violations uint64        // critical sections that found another holder inside
 	Lost       int64         // updates of the shared count that were lost
 	Elapsed    time.Duration // wall time of the run
@@ -56,9 +65,24 @@ func (r Result) Total() uint64 {
 	return t
 }
 
+// ReadTotal returns the read-side acquisitions completed by all readers.
+func (r Result) ReadTotal() uint64 {
+	var t uint64
+	for _, n := range r.Reads {
+		t += n
+	}
+	return t
+}
+
 // MaxMin returns the most and the fewest acquisitions of any one writer.
-func (r Result) MaxMin() (max, min uint64) {
-	for i, w := range r.Writes {
+func (r Result) MaxMin() (max, min uint64) { return maxMin(r.Writes) }
+
+// ReadMaxMin returns the most and the fewest acquisitions of any one
+// reader.
+func (r Result) ReadMaxMin() (max, min uint64) { return maxMin(r.Reads) }
+
+func maxMin(counts []uint64) (max, min uint64) {
+	for i, w := range counts {
 		if i == 0 || w > max {
 			max = w
 		}
@@ -76,9 +100,11 @@ func (r Result) Failed() bool { return r.Violations > 0 || r.Lost != 0 }
 // the shared count are written in every critical section, the stop flag is
 // read by every writer.
 type state struct {
-	holders    atomic.Int32
+	holders    atomic.Int32 // writers inside
+	readers    atomic.Int32 // readers inside
 	_          cacheline.Pad
 	count      atomic.Int64
+	shadow     atomic.Int64 // count's value, set after it: a seqlock reader finds them equal
 	_          cacheline.Pad
 	violations atomic.Uint64
 	_          cacheline.Pad
@@ -103,6 +129,7 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	}
 	var s state
 	slots := make([]cacheline.Uint64, writers)
+	readSlots := make([]cacheline.Uint64, max(cfg.Readers, 0))
 
 	stopWatch := context.AfterFunc(ctx, func() { s.stop.Store(true) })
 	defer stopWatch()
@@ -111,6 +138,10 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	var wg sync.WaitGroup
 	for i := range slots {
 		wg.Go(func() { s.write(l, &slots[i].Uint64, uint64(i)+1, cfg) })
+	}
+	read := readSide(l)
+	for i := range readSlots {
+		wg.Go(func() { s.read(read, &readSlots[i].Uint64, cfg) })
 	}
 	if cfg.Stat != nil && cfg.StatInterval > 0 {
 		// The statistics goroutine ends before Run returns, so Stat is never
@@ -128,7 +159,7 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 					return
 				case <-tick.C:
 					// Lost is only known once the writers have stopped.
-					r := s.snapshot(slots, start)
+					r := s.snapshot(slots, readSlots, start)
 					r.Lost = 0
 					cfg.Stat(r)
 				}
@@ -146,18 +177,22 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 		}
 		<-finished
 	}
-	return s.snapshot(slots, start)
+	return s.snapshot(slots, readSlots, start)
 }
 
 // snapshot reads the counts so far.
-func (s *state) snapshot(slots []cacheline.Uint64, start time.Time) Result {
+func (s *state) snapshot(slots, readSlots []cacheline.Uint64, start time.Time) Result {
 	r := Result{
 		Writes:     make([]uint64, len(slots)),
+		Reads:      make([]uint64, len(readSlots)),
 		Violations: s.violations.Load(),
 		Elapsed:    time.Since(start),
 	}
 	for i := range slots {
 		r.Writes[i] = slots[i].Load()
+	}
+	for i := range readSlots {
+		r.Reads[i] = readSlots[i].Load()
 	}
 	r.Lost = int64(r.Total()) - s.count.Load()
 	return r
@@ -173,11 +208,8 @@ func (s *state) write(l locks.Lock, done *atomic.Uint64, seed uint64, cfg Config
 		longHold := rng.Uint64N(256) == 0
 
 		l.Lock()
-		if s.holders.Add(1) != 1 {
-			s.violations.Add(1)
-			if cfg.StopOnFailure {
-				s.stop.Store(true)
-			}
+		if s.holders.Add(1) != 1 || s.readers.Load() != 0 {
+			s.violated(cfg)
 		}
 		v := s.count.Load()
 		if longHold {
@@ -186,8 +218,76 @@ func (s *state) write(l locks.Lock, done *atomic.Uint64, seed uint64, cfg Config
 			work.Spin(256)
 		}
 		s.count.Store(v + 1)
+		s.shadow.Store(v + 1)
 		s.holders.Add(-1)
 		l.Unlock()
+		done.Add(1)
+	}
+}
+
+// violated counts a violation, and ends the run if cfg asks.
+func (s *state) violated(cfg Config) {
+	s.violations.Add(1)
+	if cfg.StopOnFailure {
+		s.stop.Store(true)
+	}
+}
+
+// reader is a lock's read side: enter returns what exit takes (a token, a
+// sequence count), and exit reports whether the read stands (a seqlock's
+// read that a writer overlapped does not).
+type reader struct {
+	enter func() uint32
+	exit  func(uint32) bool
+	seq   bool // readers take no lock: only a read that stands is checked
+}
+
+// readSide returns l's read side, as the counter module reads it.
+func readSide(l locks.Lock) reader {
+	switch l := l.(type) {
+	case locks.SeqLock:
+		return reader{l.ReadBegin, func(seq uint32) bool { return !l.ReadRetry(seq) }, true}
+	case locks.TokenRWLock:
+		return reader{
+			func() uint32 { return uint32(l.RLockToken()) },
+			func(t uint32) bool { l.RUnlockToken(int(int32(t))); return true },
+			false,
+		}
+	case locks.RWLock:
+		return reader{func() uint32 { l.RLock(); return 0 }, func(uint32) bool { l.RUnlock(); return true }, false}
+	}
+	return reader{func() uint32 { l.Lock(); return 0 }, func(uint32) bool { l.Unlock(); return true }, false}
+}
+
+// read is one reader's loop: take the read side, check that no writer is
+// inside (for a seqlock, that a read that stands saw count and shadow
+// agree), leave.
+func (s *state) read(r reader, done *atomic.Uint64, cfg Config) {
+	for i := 0; cfg.Acquisitions == 0 || i < cfg.Acquisitions; i++ {
+		if s.stop.Load() {
+			return
+		}
+		if r.seq {
+			for {
+				seq := r.enter()
+				c, sh := s.count.Load(), s.shadow.Load()
+				if r.exit(seq) {
+					if c != sh {
+						s.violated(cfg)
+					}
+					break
+				}
+			}
+			done.Add(1)
+			continue
+		}
+		t := r.enter()
+		s.readers.Add(1)
+		if s.holders.Load() != 0 {
+			s.violated(cfg)
+		}
+		s.readers.Add(-1)
+		r.exit(t)
 		done.Add(1)
 	}
 }

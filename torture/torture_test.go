@@ -122,3 +122,28 @@ func TestDrainGetsAPPerWriter(t *testing.T) {
 	assert.Equal(t, writers, l.saw, "a P per writer while they drain")
 	assert.Equal(t, procs, runtime.GOMAXPROCS(0), "restored")
 }
+
+// TestReaders: every reader-writer and sequence strategy survives readers
+// beside its writers, and busted-rw, whose readers exclude nobody, fails
+// within 5 seconds.
+func TestReaders(t *testing.T) {
+	for _, name := range locks.Names() {
+		ops, err := locks.Lookup(name)
+		require.NoError(t, err)
+		if !ops.RW && !ops.Seq {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		r := torture.Run(ctx, ops.New(), torture.Config{Writers: 2, Readers: 4})
+		cancel()
+		assert.False(t, r.Failed(), "%s: %d violations, %d lost", name, r.Violations, r.Lost)
+		assert.Positive(t, r.ReadTotal(), "%s: readers read", name)
+		assert.Positive(t, r.Total(), "%s: writers wrote", name)
+	}
+	ops, err := locks.Lookup("busted-rw")
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r := torture.Run(ctx, ops.New(), torture.Config{Writers: 2, Readers: 4, StopOnFailure: true})
+	assert.True(t, r.Failed(), "busted-rw: readers never met a writer in 5 s")
+}

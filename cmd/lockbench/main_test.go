@@ -82,6 +82,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"torture", "-g", "1,2"}, "-g: torture takes one writer count"},
 		{[]string{"torture", "-lock", "busted", "-g", "1"}, "-g: torture needs at least 2 writers: one writer never meets another holder"},
 		{[]string{"torture", "-stat-interval", "1ns"}, "-stat-interval must be at least 10ms, not 1ns"},
+		{[]string{"torture", "-readers", "-1"}, `torture: invalid value "-1" for flag -readers: want a count of reader goroutines, 0 or more`},
+		{[]string{"run", "-locks", "seqlock:spin", "-o", outDir}, `-locks: unknown lock "seqlock:spin" (valid: `},
 		{[]string{"list", "extra"}, `list: unexpected argument "extra"`},
 	} {
 		code, out, errOut := lockbench(tc.args...)
@@ -102,6 +104,16 @@ func TestHelp(t *testing.T) {
 	code, out, _ = lockbench("help")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "lockbench report")
+}
+
+// TestTortureBustedRW: readers that exclude nobody are caught, within the
+// 5 seconds issue 13 allows.
+func TestTortureBustedRW(t *testing.T) {
+	code, out, _ := lockbench("torture", "-lock", "busted-rw", "-duration", "5s")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "busted-rw-torture: lock=busted-rw writers=4 readers=4")
+	assert.Contains(t, out, "busted-rw-torture: Reads:  Total: ")
+	assert.Contains(t, out, "busted-rw-torture: --- End of test: FAILURE")
 }
 
 // TestTortureBusted: the broken lock must end in FAILURE, well within the

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -24,6 +26,8 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 	gFlag := fs.String("g", "2x", "writer goroutines: a count (8) or a multiple of GOMAXPROCS (4x)")
 	duration := fs.Duration("duration", 5*time.Second, "how long to torture each lock")
 	statInterval := fs.Duration("stat-interval", time.Second, "how often to print statistics")
+	var readers readersFlag
+	fs.Var(&readers, "readers", "reader goroutines, taking the read side (locktorture's nreaders_stress); default 0 for exclusive locks, as many as the writers for RW and seq locks")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -59,7 +63,7 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 	failed := false
 	for _, name := range names {
 		ops, _ := locks.Lookup(name)
-		if !tortureOne(ctx, stdout, ops, gs[0], *duration, *statInterval) {
+		if !tortureOne(ctx, stdout, ops, gs[0], readers.of(ops, gs[0]), *duration, *statInterval) {
 			failed = true
 		}
 		if ctx.Err() != nil {
@@ -77,18 +81,29 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 const minStatInterval = 10 * time.Millisecond
 
 // tortureOne tortures one lock and reports whether it survived.
-func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, writers int, d, every time.Duration) bool {
+func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, writers, readers int, d, every time.Duration) bool {
 	prefix := ops.Name + "-torture:"
-	fmt.Fprintf(w, "%s lock=%s writers=%d duration=%v GOMAXPROCS=%d\n", prefix, ops.Name, writers, d, runtime.GOMAXPROCS(0))
+	who := fmt.Sprintf("writers=%d", writers)
+	if readers > 0 {
+		who += fmt.Sprintf(" readers=%d", readers)
+	}
+	fmt.Fprintf(w, "%s lock=%s %s duration=%v GOMAXPROCS=%d\n", prefix, ops.Name, who, d, runtime.GOMAXPROCS(0))
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	stat := func(r torture.Result) {
+		fmt.Fprintln(w, prefix, statLine(r))
+		if readers > 0 {
+			fmt.Fprintln(w, prefix, readStatLine(r))
+		}
+	}
 	r := torture.Run(ctx, ops.New(), torture.Config{
 		Writers:       writers,
+		Readers:       readers,
 		StopOnFailure: true,
 		StatInterval:  every,
-		Stat:          func(r torture.Result) { fmt.Fprintln(w, prefix, statLine(r)) },
+		Stat:          stat,
 	})
-	fmt.Fprintln(w, prefix, statLine(r))
+	stat(r)
 	if r.Failed() {
 		fmt.Fprintf(w, "%s --- End of test: FAILURE: %d critical sections found another holder, %d updates lost, after %d acquisitions in %v\n",
 			prefix, r.Violations, r.Lost, r.Total(), r.Elapsed.Round(time.Millisecond))
@@ -96,6 +111,50 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, writers int, d,
 	}
 	fmt.Fprintf(w, "%s --- End of test: SUCCESS: %d acquisitions in %v\n", prefix, r.Total(), r.Elapsed.Round(time.Millisecond))
 	return true
+}
+
+// readersFlag is -readers: a count, or, unset, the default for each lock.
+type readersFlag struct {
+	n   int
+	set bool
+}
+
+func (f *readersFlag) String() string {
+	if !f.set {
+		return "auto"
+	}
+	return strconv.Itoa(f.n)
+}
+
+func (f *readersFlag) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return errors.New("want a count of reader goroutines, 0 or more")
+	}
+	f.n, f.set = n, true
+	return nil
+}
+
+// of returns the readers for ops: the count given, or as many as the
+// writers for a lock with a read side, none for the others.
+func (f *readersFlag) of(ops locks.Ops, writers int) int {
+	switch {
+	case f.set:
+		return f.n
+	case ops.RW || ops.Seq:
+		return writers
+	}
+	return 0
+}
+
+// readStatLine formats the readers' statistics as locktorture does.
+func readStatLine(r torture.Result) string {
+	max, min := r.ReadMaxMin()
+	flag := ""
+	if max/2 > min {
+		flag = " ???"
+	}
+	return fmt.Sprintf("Reads:  Total: %d  Max/Min: %d/%d%s  Fail: %d", r.ReadTotal(), max, min, flag, r.Violations)
 }
 
 // statLine formats statistics as locktorture does, with its starvation flag
