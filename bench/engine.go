@@ -365,6 +365,7 @@ func (w *worker) sample(ns int64, rng *rand.PCG) {
 type Result struct {
 	Spec         Spec
 	Ops          uint64        // operations completed by all goroutines
+	Writes       uint64        // of them, writes (I and D): the rest are reads
 	Elapsed      time.Duration // wall time from release to the last goroutine's stop
 	PerGoroutine []uint64      // operations per goroutine
 	// Served is, per goroutine that took at least minServedSamples latency
@@ -396,6 +397,10 @@ func (r *Result) Disturbance() sample.Disturbance {
 // NsPerOp is wall time per operation of the whole load, as go test -bench
 // reports for parallel benchmarks.
 func (r *Result) NsPerOp() float64 { return float64(r.Elapsed.Nanoseconds()) / float64(max(r.Ops, 1)) }
+
+// WritesPerSec is the rate of the load's writes (I and D): under a read
+// mix, how far the readers let writers through.
+func (r *Result) WritesPerSec() float64 { return float64(r.Writes) / max(r.Elapsed.Seconds(), 1e-9) }
 
 // OpsPerSec is the load's throughput.
 func (r *Result) OpsPerSec() float64 { return float64(r.Ops) / max(r.Elapsed.Seconds(), 1e-9) }
@@ -437,6 +442,7 @@ func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
 		}
 		r.PerGoroutine[i] = w.ops
 		r.Ops += w.ops
+		r.Writes += w.incs + w.decs
 		want += int64(w.incs) - int64(w.decs)
 		first := len(samples)
 		for _, s := range w.samples[:min(w.nsamples, len(w.samples))] {
@@ -452,6 +458,11 @@ func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
 	if r.Ops == 0 {
 		return nil, fmt.Errorf("bench: %s: no operation completed in %v with %d goroutines: not a result (a longer -duration, or fewer goroutines)",
 			name, elapsed.Round(time.Microsecond), len(t.workers))
+	}
+	// Writes are due at the mix's rate in every worker's stream: none at all
+	// where each worker was due two or more means they were shut out.
+	if due := r.Ops * uint64(t.shape.perHundred) / 100; r.Writes == 0 && due >= 2*uint64(len(t.workers)) {
+		return nil, fmt.Errorf("bench: %s: no write completed in %v beside %d reads: the readers starved the writers", name, elapsed.Round(time.Microsecond), r.Ops)
 	}
 	got, err := t.target.Value()
 	if err != nil {

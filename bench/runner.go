@@ -660,6 +660,9 @@ func (r *Result) metrics() []metric {
 		{r.Fairness(), "fairness"},
 		{r.MaxMin(), "max/min"},
 	}
+	if s, _ := r.Spec.Mix.shape(); s.perHundred > 0 && s.perHundred < 100 && s.second == opRead {
+		ms = append(ms, metric{r.WritesPerSec(), "writes/s"})
+	}
 	if !math.IsNaN(r.Interference) {
 		ms = append(ms, metric{r.Interference, sample.InterferenceUnit})
 	}

@@ -25,6 +25,7 @@ const (
 // A label, if any, names the unit on a chart's axis.
 var Custom = []struct{ Unit, Better, Label string }{
 	{"ops/s", Higher, "throughput (ops/s)"},
+	{"writes/s", Higher, "write throughput under readers (writes/s)"},
 	{"fairness", Higher, "fairness (Jain's index)"},
 	{"max/min", Lower, ""},
 	{"p50-ns", Lower, "p50 latency"},
