@@ -161,6 +161,8 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("bench: lock=%s is deliberately broken: a negative control, for checks only (AllowBroken)", g))
 		case g.BenchOnly() && (len(c.Paths) == 0 || slices.ContainsFunc(c.Paths, func(p string) bool { return p != "direct" })):
 			errs = append(errs, fmt.Errorf("bench: lock=%s is a benchmark baseline for path=direct only", g))
+		case g.Bare() && slices.ContainsFunc(c.CS, func(cs time.Duration) bool { return cs != 0 }):
+			errs = append(errs, fmt.Errorf("bench: lock=%s takes no critical-section work (cs=0 only): it is a bare baseline", g))
 		}
 	}
 	for _, g := range c.Goroutines {

@@ -154,6 +154,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{Config{Guards: []counter.Guard{{}}}, "the zero Guard is no guard"},
 		{Config{Guards: labels("kernel-mutex"), Paths: []string{"direct"}}, "lock=kernel-mutex labels a counter outside lockbench, for path=file only"},
 		{Config{Guards: guards("xsync"), Paths: []string{"direct", "proc"}}, "lock=xsync is a benchmark baseline for path=direct only"},
+		{Config{Guards: guards("xsync"), Paths: []string{"direct"}, CS: []time.Duration{100 * time.Nanosecond}}, "lock=xsync takes no critical-section work"},
 		{Config{Goroutines: []int{0}}, "goroutines must be at least 1, not 0"},
 		{Config{Mixes: []Mix{"all"}}, `unknown mix "all"`},
 		{Config{Paths: []string{"nfs"}}, `unknown path "nfs" (valid: `},

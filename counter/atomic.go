@@ -8,8 +8,12 @@ import (
 )
 
 func init() {
-	RegisterStore("atomic", "one padded atomic word, sync/atomic add: the baseline every lock is measured against",
-		true, false, func(cs time.Duration) Store { return &atomicStore{csSteps: work.Steps(cs)} })
+	RegisterStore(StoreSpec{
+		Name:     "atomic",
+		Doc:      "one padded atomic word, sync/atomic add: the baseline every lock is measured against",
+		Baseline: true,
+		New:      func(cs time.Duration) Store { return &atomicStore{csSteps: work.Steps(cs)} },
+	})
 }
 
 // atomicStore is one atomic word: the baseline every lock is measured

@@ -10,7 +10,9 @@
 //
 // Parameters:
 //   - lock: the guard. Any sound strategy of package locks (a lock around a
-//     plain int64), "atomic" (one sync/atomic word) or "sharded" (a per-CPU
+//     plain int64), with a waiting policy where it takes one ("ticket:spin");
+//     reads take a reader-writer lock's read side and a seqlock's lockless
+//     read. Or "atomic" (one sync/atomic word) or "sharded" (a per-CPU
 //     striped counter, as the kernel's percpu_counter). Default "mutex".
 //   - verbose: printk every operation at KERN_DEBUG.
 //   - cs: busy work done inside every critical section, as a Go duration
@@ -79,6 +81,8 @@ func New(g Guard, opts ...Option) (*Counter, error) {
 	c := &Counter{guard: g}
 	ops, isLock := g.Lock()
 	switch {
+	case g.Bare() && o.cs > 0:
+		return nil, fmt.Errorf("counter: %s takes no critical-section work (cs=%v): it is a bare baseline", g.Name(), o.cs)
 	case !isLock:
 		c.store = g.d.newStore(o.cs)
 	case ops.Broken && !o.allowBroken:

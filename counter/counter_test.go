@@ -67,6 +67,38 @@ func TestParseGuard(t *testing.T) {
 	}
 }
 
+// TestZeroGuard: the zero Guard answers every question, as no guard.
+func TestZeroGuard(t *testing.T) {
+	var g counter.Guard
+	assert.NotPanics(t, func() {
+		assert.Empty(t, g.Name())
+		_, isLock := g.Lock()
+		assert.False(t, isLock)
+		assert.False(t, g.Broken() || g.Baseline() || g.BenchOnly() || g.External() || g.Bare())
+	})
+	_, err := counter.New(g)
+	assert.ErrorContains(t, err, "builds no counter")
+}
+
+func TestRegisterStoreRejects(t *testing.T) {
+	assert.PanicsWithValue(t, "counter: RegisterStore: nil New for nothing", func() {
+		counter.RegisterStore(counter.StoreSpec{Name: "nothing"})
+	})
+	assert.Panics(t, func() {
+		counter.RegisterStore(counter.StoreSpec{Name: "mutex", New: func(time.Duration) counter.Store { return nil }})
+	}, "a lock's name")
+	assert.Panics(t, func() {
+		counter.Params{Guard: must(counter.ExternalGuard("mutex"))}.Insmod()
+	}, "a label written as lock= would load the lock it names")
+}
+
+func must(g counter.Guard, err error) counter.Guard {
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
 func TestExternalGuard(t *testing.T) {
 	g, err := counter.ExternalGuard("kernel-mutex")
 	require.NoError(t, err)

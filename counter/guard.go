@@ -30,45 +30,57 @@ type guardDesc struct {
 	baseline  bool
 	benchOnly bool
 	external  bool
+	bare      bool
 	newStore  func(cs time.Duration) Store // a store's constructor; nil for locks and external guards
+}
+
+// noGuard describes the zero Guard: no name, no lock, nothing to build.
+var noGuard guardDesc
+
+// desc is g's description, noGuard's for the zero Guard, so that every
+// method of the zero Guard answers rather than panics.
+func (g Guard) desc() *guardDesc {
+	if g.d == nil {
+		return &noGuard
+	}
+	return g.d
 }
 
 // Name is the guard's canonical name, as results, /proc and dmesg show it:
 // a lock with its waiting policy spelled out ("ticket:park"; see
-// locks.Canonical), "mutex", "atomic".
-func (g Guard) Name() string {
-	if g.d == nil {
-		return ""
-	}
-	return g.d.name
-}
+// locks.Canonical), "mutex", "atomic"; "" for the zero Guard.
+func (g Guard) Name() string { return g.desc().name }
 
 // String returns the guard's name.
 func (g Guard) String() string { return g.Name() }
 
 // Doc is a one-line description: the lock's, or the store's.
-func (g Guard) Doc() string { return g.d.doc }
+func (g Guard) Doc() string { return g.desc().doc }
 
 // Lock returns a lock guard's strategy, with its waiting policy, and
 // whether g is a lock guard.
-func (g Guard) Lock() (locks.Ops, bool) { return g.d.lock, g.d.lock.New != nil }
+func (g Guard) Lock() (locks.Ops, bool) { d := g.desc(); return d.lock, d.lock.New != nil }
 
 // Broken reports a deliberately broken lock (busted): a negative control,
 // accepted only where a caller allows it.
-func (g Guard) Broken() bool { return g.d.lock.Broken }
+func (g Guard) Broken() bool { return g.desc().lock.Broken }
 
 // Baseline reports a guard that is measured beside the locks for reference
 // (what a counter without a lock costs) and never ranked the best lock.
-func (g Guard) Baseline() bool { return g.d.baseline }
+func (g Guard) Baseline() bool { return g.desc().baseline }
 
 // BenchOnly reports a guard that only benchmarks' direct path offers (a
 // baseline from another library): the counter module refuses it.
-func (g Guard) BenchOnly() bool { return g.d.benchOnly }
+func (g Guard) BenchOnly() bool { return g.desc().benchOnly }
 
 // External reports a guard that stands for a counter outside lockbench (a
 // real kernel's /proc/counter, driven through a file): its name labels
 // results, and nothing can be built from it.
-func (g Guard) External() bool { return g.d.external }
+func (g Guard) External() bool { return g.desc().external }
+
+// Bare reports a store that takes no critical-section work: a baseline
+// measured as it is (xsync's counter), which New refuses to give work.
+func (g Guard) Bare() bool { return g.desc().bare }
 
 // Store keeps a counter's value consistent under concurrent Add and Load:
 // the implementation behind a guard. A store that needs no lock does the
@@ -82,17 +94,36 @@ type Store interface {
 // stores are the guards that are not locks, by name.
 var stores registry.Registry[*guardDesc]
 
-// RegisterStore adds a guard that is not a lock, built by newStore with cs
-// of work per update. It is meant to be called from init: the counter
-// registers atomic and sharded, package bench its own baselines. A
-// baseline is never ranked the best lock; a benchOnly guard is not offered
-// by the counter module. It panics on an invalid or duplicate name.
-func RegisterStore(name, doc string, baseline, benchOnly bool, newStore func(cs time.Duration) Store) {
-	if _, err := locks.Lookup(name); err == nil {
-		panic("counter: RegisterStore: " + name + " is a lock")
+// StoreSpec describes a guard that is not a lock.
+type StoreSpec struct {
+	Name, Doc string
+	// Baseline: measured beside the locks for reference, never ranked the
+	// best lock.
+	Baseline bool
+	// BenchOnly: offered by benchmarks' direct path only, not by the
+	// counter module's lock=.
+	BenchOnly bool
+	// Bare: takes no critical-section work (New refuses cs > 0).
+	Bare bool
+	// New builds the store, doing cs of work per update (see Store).
+	New func(cs time.Duration) Store
+}
+
+// RegisterStore adds a guard that is not a lock. It is meant to be called
+// from init, before any lookup: the counter registers atomic and sharded,
+// package bench its own baselines (the counter module's description of
+// lock= is written when the module registers, and lists the stores
+// registered by then). It panics on an invalid or duplicate name, a name
+// that is a lock's, or a nil New.
+func RegisterStore(s StoreSpec) {
+	if s.New == nil {
+		panic("counter: RegisterStore: nil New for " + s.Name)
 	}
-	d := &guardDesc{name: name, doc: doc, baseline: baseline, benchOnly: benchOnly, newStore: newStore}
-	stores.MustAdd("counter: RegisterStore", "", name, "/,: \t\n", d)
+	if _, err := locks.Lookup(s.Name); err == nil {
+		panic("counter: RegisterStore: " + s.Name + " is a lock")
+	}
+	d := &guardDesc{name: s.Name, doc: s.Doc, baseline: s.Baseline, benchOnly: s.BenchOnly, bare: s.Bare, newStore: s.New}
+	stores.MustAdd("counter: RegisterStore", "", s.Name, "/,: \t\n", d)
 }
 
 // interned holds the lock and external guards parsed so far, by canonical

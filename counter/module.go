@@ -85,7 +85,12 @@ type Params struct {
 }
 
 // Insmod returns p as insmod's key=value words, leaving out the defaults.
+// An external guard is a label, not a guard the module can take (written
+// out, "mutex" would load a mutex): it panics.
 func (p Params) Insmod() []string {
+	if p.Guard.External() {
+		panic("counter: Params.Insmod: " + p.Guard.Name() + " labels a counter outside lockbench; the module cannot take it")
+	}
 	var words []string
 	if p.Guard != (Guard{}) {
 		words = append(words, "lock="+p.Guard.Name())

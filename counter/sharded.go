@@ -11,8 +11,12 @@ import (
 )
 
 func init() {
-	RegisterStore("sharded", "per-CPU (per-P) padded stripes, summed on read, as the kernel's percpu_counter",
-		true, false, func(cs time.Duration) Store { return newShardedStore(work.Steps(cs)) })
+	RegisterStore(StoreSpec{
+		Name:     "sharded",
+		Doc:      "per-CPU (per-P) padded stripes, summed on read, as the kernel's percpu_counter",
+		Baseline: true,
+		New:      func(cs time.Duration) Store { return newShardedStore(work.Steps(cs)) },
+	})
 }
 
 // shardedStore is a per-CPU-style striped counter, as the kernel's

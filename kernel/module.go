@@ -372,6 +372,7 @@ const firstModuleAddr = 0xffffffffc0000000
 // given and parsed.
 func parseParams(mod Module, words []string) (map[string]string, map[string]any, error) {
 	strs := make(map[string]string, len(mod.Params))
+	values := make(map[string]any, len(mod.Params))
 	decl := make(map[string]Param, len(mod.Params))
 	for _, p := range mod.Params {
 		strs[p.Name] = p.Default
@@ -389,14 +390,21 @@ func parseParams(mod Module, words []string) (map[string]string, map[string]any,
 			}
 			value = "1"
 		}
-		if _, err := p.parse(value); err != nil {
+		v, err := p.parse(value)
+		if err != nil {
 			return nil, nil, fmt.Errorf("'%s' invalid for parameter '%s': %v", quote.Short(value), key, err)
 		}
-		strs[key] = value // the last of repeated settings wins, as in the kernel
+		strs[key], values[key] = value, v // the last of repeated settings wins, as in the kernel
 	}
-	values := make(map[string]any, len(strs))
-	for key, value := range strs {
-		values[key], _ = decl[key].parse(value) // each checked above, or at Register
+	for _, p := range mod.Params {
+		if _, given := values[p.Name]; given {
+			continue
+		}
+		v, err := p.parse(p.Default) // checked at Register; parsed once here
+		if err != nil {
+			return nil, nil, fmt.Errorf("default '%s' of parameter '%s' is no longer valid: %v", quote.Short(p.Default), p.Name, err)
+		}
+		values[p.Name] = v
 	}
 	return strs, values, nil
 }

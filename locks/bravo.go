@@ -11,9 +11,10 @@ import (
 
 func init() {
 	Register(Ops{
-		Name: "bravo",
-		Doc:  "BRAVO (Dice & Kogan, 2019) over sync.RWMutex: biased readers publish themselves in a global table instead of the lock's count; writers revoke the bias",
-		New:  func() Lock { return new(BRAVO) },
+		Name:        "bravo",
+		UnlockFatal: true,
+		Doc:         "BRAVO (Dice & Kogan, 2019) over sync.RWMutex: biased readers publish themselves in a global table instead of the lock's count; writers revoke the bias",
+		New:         func() Lock { return new(BRAVO) },
 	})
 }
 

@@ -35,7 +35,13 @@ func (l *Busted) Lock() {
 	s := spinner{policy: WaitYield}
 	for {
 		if l.state.Load() == 0 {
-			l.state.Store(1) // the bug: another goroutine may have done the same
+			// The bug: another goroutine may see 0 too before either
+			// stores. A few more loads widen the window, so that every
+			// check catches it in milliseconds rather than now and then.
+			for range 64 {
+				_ = l.state.Load()
+			}
+			l.state.Store(1)
 			return
 		}
 		s.spin()

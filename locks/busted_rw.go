@@ -8,10 +8,11 @@ import (
 
 func init() {
 	Register(Ops{
-		Name:   "busted-rw",
-		Doc:    "deliberately broken reader-writer lock: writers exclude each other, readers exclude nobody",
-		Broken: true,
-		New:    func() Lock { return new(BustedRW) },
+		Name:        "busted-rw",
+		UnlockFatal: true,
+		Doc:         "deliberately broken reader-writer lock: writers exclude each other, readers exclude nobody",
+		Broken:      true,
+		New:         func() Lock { return new(BustedRW) },
 	})
 }
 

@@ -24,10 +24,6 @@ import (
 // a second; the bound only turns a hang into a clear failure.
 const watchdog = 2 * time.Minute
 
-// fatalOnMisuse lists the strategies whose unlock of an unlocked lock is the
-// standard library's unrecoverable fatal error rather than a panic.
-var fatalOnMisuse = map[string]bool{"mutex": true, "rwmutex": true, "bravo": true}
-
 // forEachLock runs f for every sound strategy with its default waiting
 // policy, and for every strategy:policy variant.
 func forEachLock(t *testing.T, f func(t *testing.T, ops locks.Ops)) {
@@ -184,7 +180,7 @@ func TestOversubscribed(t *testing.T) {
 
 func TestUnlockOfUnlockedPanics(t *testing.T) {
 	forEachLock(t, func(t *testing.T, ops locks.Ops) {
-		if fatalOnMisuse[ops.Name] {
+		if ops.UnlockFatal {
 			t.Skipf("%s: unlock of unlocked is the standard library's fatal error", ops.Name)
 		}
 		l := ops.New()

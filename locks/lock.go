@@ -60,11 +60,15 @@ type Lock interface {
 
 // Ops describes one lock strategy, as locktorture's lock_torture_ops does.
 type Ops struct {
-	Name   string      // registry key, e.g. "ticket"; no '/', it splits benchmark keys
-	Doc    string      // one line: algorithm, fairness, waiting policy
-	Broken bool        // true only for deliberately incorrect locks (busted)
-	FIFO   bool        // waiters acquire in arrival order; the conformance suite checks it
-	New    func() Lock // a fresh, unlocked lock, with the default waiting policy
+	Name   string // registry key, e.g. "ticket"; no '/', it splits benchmark keys
+	Doc    string // one line: algorithm, fairness, waiting policy
+	Broken bool   // true only for deliberately incorrect locks (busted)
+	// UnlockFatal marks a strategy built on the standard library's locks,
+	// whose unlock of an unlocked lock is the runtime's unrecoverable fatal
+	// error rather than a "locks:" panic.
+	UnlockFatal bool
+	FIFO        bool        // waiters acquire in arrival order; the conformance suite checks it
+	New         func() Lock // a fresh, unlocked lock, with the default waiting policy
 
 	// For locks with a choice of waiting policy: the policies, the default
 	// first, and a constructor taking one. Lookup("ticket:park") uses them.

@@ -8,9 +8,10 @@ import (
 
 func init() {
 	Register(Ops{
-		Name: "mutex",
-		Doc:  "sync.Mutex: spin briefly, then park on a semaphore; starvation mode hands off FIFO after 1ms",
-		New:  func() Lock { return new(Mutex) },
+		Name:        "mutex",
+		UnlockFatal: true,
+		Doc:         "sync.Mutex: spin briefly, then park on a semaphore; starvation mode hands off FIFO after 1ms",
+		New:         func() Lock { return new(Mutex) },
 	})
 }
 

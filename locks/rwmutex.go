@@ -8,9 +8,10 @@ import (
 
 func init() {
 	Register(Ops{
-		Name: "rwmutex",
-		Doc:  "sync.RWMutex: writers serialize on a sync.Mutex, readers count in one shared word; a waiting writer blocks new readers",
-		New:  func() Lock { return new(RWMutex) },
+		Name:        "rwmutex",
+		UnlockFatal: true,
+		Doc:         "sync.RWMutex: writers serialize on a sync.Mutex, readers count in one shared word; a waiting writer blocks new readers",
+		New:         func() Lock { return new(RWMutex) },
 	})
 }
 

@@ -25,19 +25,20 @@ import _ "unsafe" // for go:linkname
 //
 //   - parking (wait.go; tas, ttas): Unlock's Swap(0) on the lock word, then
 //     wake's semrelease; sleep's semacquire, then `_ = word.Load()`. The
-//     holder's critical section happens before the Swap, the Swap before
-//     that Load, the Load before the sleeper's next acquisition attempt.
+//     sleeper's next acquisition attempt is itself an atomic on the word,
+//     so this load only makes the pairing explicit.
 //   - queue nodes (nodes.go; mcs, qspin): grant's Swap(qGranted) on the
 //     node's state, then semrelease; sleepUntilGranted's semacquire, then
 //     `_ = n.state.Load()`, which observes qGranted.
 //   - ticket slots (ticket.go): Unlock's Add on owner, then the slot's CAS
 //     and semrelease; after semacquire the waiter's loop re-reads the word
-//     and sees owner equal to its ticket.
+//     and sees owner equal to its ticket: that load is the pairing.
 //
-// The loads after semacquire look useless (their value is known) and must
-// not be deleted: without them the race detector would report the
-// counter that the lock guards as a race, and a reader of the code would
-// have no load to pair with the releaser's store.
+// The load after sleepUntilGranted's semacquire looks useless (its value
+// is known) and must not be deleted: an MCS or qspin waiter woken there
+// touches no other atomic that the granter wrote before it runs its
+// critical section, so without it the race detector would report the
+// counter that the lock guards as a race.
 
 //go:linkname semacquire sync.runtime_Semacquire
 func semacquire(addr *uint32)

@@ -103,6 +103,9 @@ func parseLabels(s string) ([]counter.Guard, error) {
 		}
 		guards = append(guards, g)
 	}
+	if len(guards) == 0 {
+		return nil, usageErrorf("-locks is empty (with -path file, labels for the results, e.g. kernel-mutex)")
+	}
 	return guards, nil
 }
 

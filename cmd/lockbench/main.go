@@ -2,7 +2,7 @@
 // under every lock, statistical reports, and a locktorture for each lock.
 //
 //	lockbench [run] [flags]                  benchmark the counter module under each lock (the default)
-//	lockbench report [flags] FILE...         compare locks in one results file, or files old -> new
+//	lockbench report [flags] FILE...         compare locks in one results file, or files old -> new (two: same best locks?)
 //	lockbench torture [flags]                hammer a lock with holder checks: SUCCESS or FAILURE
 //	lockbench list                           the locks, waiting policies, other guards, paths and mixes
 //	lockbench mount [flags] DIR              serve the simulated /proc at DIR through FUSE
@@ -43,7 +43,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"run", "[flags]", "benchmark the counter module under each lock (the default)", runCmd},
-		{"report", "[flags] FILE...", "compare locks in one results file, or files old -> new", reportCmd},
+		{"report", "[flags] FILE...", "compare locks in one results file, or files old -> new (two: same best locks?)", reportCmd},
 		{"torture", "[flags]", "hammer a lock with holder checks: SUCCESS or FAILURE", tortureCmd},
 		{"list", "", "the locks, waiting policies, other guards, paths and mixes", listCmd},
 		{"mount", "[flags] DIR", "serve the simulated /proc at DIR through FUSE", mountCmd},

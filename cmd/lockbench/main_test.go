@@ -84,6 +84,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"torture", "-stat-interval", "1ns"}, "-stat-interval must be at least 10ms, not 1ns"},
 		{[]string{"torture", "-readers", "-1"}, `torture: invalid value "-1" for flag -readers: want a count of reader goroutines, 0 or more`},
 		{[]string{"run", "-locks", "seqlock:spin", "-o", outDir}, `-locks: unknown lock "seqlock:spin" (valid: `},
+		{[]string{"run", "-path", "file", "-target", "/dev/null", "-locks", "", "-o", outDir}, "-locks is empty (with -path file, labels"},
 		{[]string{"list", "extra"}, `list: unexpected argument "extra"`},
 	} {
 		code, out, errOut := lockbench(tc.args...)
@@ -222,6 +223,14 @@ func TestReport(t *testing.T) {
 	page, err := os.ReadFile(html)
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "<h1>lockbench report</h1>")
+
+	// Tables by other projections keep their charts, which plot against
+	// goroutines whatever the tables show.
+	code, _, errOut := lockbench("report", "-row", "/lock", "-col", "/g", "-html", html, "../../reports/testdata/locks.txt")
+	require.Equal(t, 0, code, errOut)
+	page, err = os.ReadFile(html)
+	require.NoError(t, err)
+	assert.Equal(t, 6, strings.Count(string(page), `<figure class="chart"`), "throughput, p99 and fairness for each of two mixes")
 }
 
 // TestReportNoResults: a file with no benchmark result is an error with

@@ -66,7 +66,16 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("%s", line)
 	}
 	if *html != "" {
-		if err := writeHTMLReport(*html, rep, "lockbench report"); err != nil {
+		charted := rep
+		if opts.Row != "/g" || opts.Col != "/lock" {
+			// Charts plot units against goroutines, one line per lock,
+			// whatever projections the tables use: those need their own
+			// grouping.
+			if charted, err = reports.Build(files, forLocks()); err != nil {
+				return err
+			}
+		}
+		if err := writeHTMLReport(*html, rep, charted, "lockbench report"); err != nil {
 			return err
 		}
 	}

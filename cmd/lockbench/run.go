@@ -179,7 +179,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := rep.Only("sec/op").Write(stdout, *format); err != nil {
 		return err
 	}
-	if err := writeHTMLReport(htmlPath, rep, "lockbench run"); err != nil {
+	if err := writeHTMLReport(htmlPath, rep, rep, "lockbench run"); err != nil {
 		return err
 	}
 	reportDisturbance(stderr, done, cfg)
@@ -280,9 +280,10 @@ func progressBar(stderr io.Writer, trials int) *progressbar.ProgressBar {
 		progressbar.OptionSetWidth(30))
 }
 
-// writeHTMLReport writes rep, with its charts, to path.
-func writeHTMLReport(path string, rep *reports.Report, title string) error {
-	charts, err := reports.Charts(rep)
+// writeHTMLReport writes rep to path, with the charts of charted (rep
+// itself when its rows are goroutines and its columns locks).
+func writeHTMLReport(path string, rep, charted *reports.Report, title string) error {
+	charts, err := reports.Charts(charted)
 	if err != nil {
 		return err
 	}

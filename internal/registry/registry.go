@@ -1,8 +1,9 @@
 // Package registry is the one shape of lockbench's registries (lock
 // strategies, kernel modules, bench paths, counter guards): values
 // registered by name from init functions, looked up by name and listed in
-// name order. Each package keeps its own rules for valid names and its own
-// messages; the registry only stores.
+// name order. MustAdd applies the shared rules (a name is not empty, holds
+// none of the package's forbidden characters, and is not taken) with the
+// registering package's messages.
 package registry
 
 import (
