@@ -6,7 +6,6 @@ import (
 	"unsafe"
 
 	"github.com/lockbench/lockbench/internal/cacheline"
-	"github.com/lockbench/lockbench/internal/percpu"
 )
 
 func init() {
@@ -67,6 +66,8 @@ type BRAVO struct {
 	rbias        atomic.Bool  // readers may take the fast path
 	inhibitUntil atomic.Int64 // ns since bravoEpoch before which the bias stays off
 	_            cacheline.Pad
+	slowReads    atomic.Uint32 // slow reads while the bias is off: every 64th looks at the clock
+	_            cacheline.Pad
 	rw           RWMutex // the underlying lock
 }
 
@@ -83,7 +84,9 @@ func (l *BRAVO) RLockToken() int {
 		}
 	}
 	l.rw.RLock()
-	if !l.rbias.Load() && int64(time.Since(bravoEpoch)) >= l.inhibitUntil.Load() {
+	// The paper reads the cycle counter on every slow read; Go's clock
+	// costs tens of ns, so only every 64th slow read looks at it.
+	if !l.rbias.Load() && l.slowReads.Add(1)%64 == 0 && int64(time.Since(bravoEpoch)) >= l.inhibitUntil.Load() {
 		l.rbias.Store(true) // no writer is in, and the inhibition is over
 	}
 	return -1
@@ -101,10 +104,12 @@ func (l *BRAVO) RUnlockToken(token int) {
 	}
 }
 
-// slot hashes the lock's address with the reader's P, so that readers of
-// one lock on different Ps, and of different locks, spread over the table.
+// slot hashes the lock's address with the reader's stack (the paper hashes
+// it with the thread), so that readers of one lock, and of different
+// locks, spread over the table.
 func (l *BRAVO) slot() int {
-	h := uint64(uintptr(unsafe.Pointer(l)))*0x9e3779b97f4a7c15 + uint64(percpu.ID())*0xbf58476d1ce4e5b9
+	var here byte
+	h := uint64(uintptr(unsafe.Pointer(l)))*0x9e3779b97f4a7c15 + uint64(uintptr(unsafe.Pointer(&here))>>12)*0xbf58476d1ce4e5b9
 	return int(h >> 52) // the top 12 bits: bravoSlots = 4096
 }
 

@@ -2,9 +2,9 @@ package locks
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/lockbench/lockbench/internal/cacheline"
-	"github.com/lockbench/lockbench/internal/percpu"
 )
 
 func init() {
@@ -22,18 +22,19 @@ var _ RWLock = (*PercpuRW)(nil)
 const percpuRWSlots = 64
 
 // PercpuRW is modelled on the kernel's percpu_rw_semaphore (and the older
-// brlock): a reader adds one to its own P's count and checks that no writer
-// is in; it writes no line that another P's reader writes, so reads scale
-// with CPUs. A writer pays for that: it sets block, so that readers stop
-// coming in, and waits until the counts of every P sum to zero.
+// brlock): a reader adds one to a count of its own and checks that no
+// writer is in; readers running at once mostly write different lines, so
+// reads scale with CPUs. A writer pays for that: it sets block, so that
+// readers stop coming in, and waits until the counts sum to zero.
 //
-// A reader increments on the P it runs on and may decrement, in RUnlock, on
-// another, so one count can go negative; only the sum means anything.
-// Correctness rests on two rules. A reader's increment, its check of block,
-// and its decrement if it must back off all happen on one P (percpu.Pin, as
-// the kernel disables preemption), so a backing-off reader never shows the
-// writer a lone -1. And block and the counts are Dekker's pair: the reader
-// adds then loads block, the writer stores block then sums, with
+// A reader increments one count (readerSlot: its goroutine's, where the
+// kernel's is its CPU's) and may decrement, in RUnlock, another, so one
+// count can go negative; only the sum means anything. Correctness rests on
+// two rules. A reader that must back off decrements the very count it
+// incremented (the kernel stays on one CPU for that), so a backing-off
+// reader never shows the writer a lone -1. And block and the counts are
+// Dekker's pair: the reader adds then loads block, the writer stores block
+// then sums, with
 // sequentially consistent atomics, so a reader the writer's sum misses has
 // seen block and backed off. Every reader inside has its +1 visible to the
 // sum, and a -1 only ever follows its own +1, so a sum of zero means no
@@ -54,25 +55,45 @@ type PercpuRW struct {
 
 // RLock acquires l for reading.
 func (l *PercpuRW) RLock() {
+	slot := &l.readers[readerSlot()]
+	slot.Add(1)
+	if l.block.Load() != 0 {
+		l.rlockSlow(slot)
+	}
+}
+
+// rlockSlow backs off while a writer is in, and tries again.
+func (l *PercpuRW) rlockSlow(slot *cacheline.Int64) {
 	s := spinner{policy: WaitYield}
 	for {
-		slot := &l.readers[percpu.Pin()%percpuRWSlots]
-		slot.Add(1)
-		if l.block.Load() == 0 {
-			percpu.Unpin()
-			return
-		}
-		slot.Add(-1) // back off on the same P: the sum never sees a lone -1
-		percpu.Unpin()
+		slot.Add(-1) // back off on the slot we counted on: the sum never sees a lone -1
 		for l.block.Load() != 0 {
 			s.spin()
+		}
+		slot = &l.readers[readerSlot()]
+		slot.Add(1)
+		if l.block.Load() == 0 {
+			return
 		}
 	}
 }
 
-// RUnlock releases one read lock: minus one on whatever P it runs on.
+// RUnlock releases one read lock: minus one on whatever slot the goroutine
+// now maps to.
 func (l *PercpuRW) RUnlock() {
-	l.readers[percpu.ID()%percpuRWSlots].Add(-1)
+	l.readers[readerSlot()].Add(-1)
+}
+
+// readerSlot picks a reader's count from the address of its goroutine's
+// stack: no call, unlike asking for its P (percpu.ID pins and unpins), and
+// stable while the stack does not move. Goroutines running at once are on
+// different stacks, so they mostly count on different lines; when two
+// share one, or a stack moves between RLock and RUnlock, the sum is still
+// right.
+func readerSlot() int {
+	var here byte
+	h := uint64(uintptr(unsafe.Pointer(&here))>>12) * 0x9e3779b97f4a7c15
+	return int(h >> 58) // the top 6 bits: percpuRWSlots = 64
 }
 
 // Lock acquires l for writing: block new readers, then wait for the ones

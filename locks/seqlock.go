@@ -59,6 +59,14 @@ func (l *Seqlock) Unlock() {
 // ReadBegin waits for no writer to be in and returns the count to pass to
 // ReadRetry, as read_seqbegin does.
 func (l *Seqlock) ReadBegin() uint32 {
+	if seq := l.seq.Load(); seq&1 == 0 {
+		return seq // no writer in: the common case, inlined
+	}
+	return l.readBeginSlow()
+}
+
+// readBeginSlow waits out the writer that is in.
+func (l *Seqlock) readBeginSlow() uint32 {
 	s := spinner{policy: WaitYield}
 	for {
 		if seq := l.seq.Load(); seq&1 == 0 {
