@@ -9,9 +9,11 @@
  *
  * lock= picks the guard: mutex (the tutorial's), spinlock (qspinlock on
  * x86), atomic (atomic64_t), percpu (percpu_counter: cheap updates, reads
- * sum the CPUs), or none: a deliberately racy read-modify-write, the
- * negative control that must lose updates under load, as lockbench's Go
- * "busted" lock.
+ * sum the CPUs), the read side's rwlock (qrwlock on x86: read_lock for a
+ * read), rwsem (down_read) and seqlock (readers take no lock:
+ * read_seqbegin and read_seqretry), or none: a deliberately racy
+ * read-modify-write, the negative control that must lose updates under
+ * load, as lockbench's Go "busted" lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,6 +24,9 @@
 #include <linux/mutex.h>
 #include <linux/percpu_counter.h>
 #include <linux/proc_fs.h>
+#include <linux/rwsem.h>
+#include <linux/seq_file.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -31,15 +36,24 @@ MODULE_DESCRIPTION("the tutorial's counter: echo I or D > /proc/counter, guarded
 
 static char *lock = "mutex";
 module_param(lock, charp, 0444);
-MODULE_PARM_DESC(lock, "guard: mutex, spinlock, atomic, percpu, or none (racy, the negative control)");
+MODULE_PARM_DESC(lock, "guard: mutex, spinlock, atomic, percpu, rwlock, rwsem, seqlock, or none (racy, the negative control)");
 
-enum guard { GUARD_MUTEX, GUARD_SPINLOCK, GUARD_ATOMIC, GUARD_PERCPU, GUARD_NONE };
-static const char *const guard_names[] = { "mutex", "spinlock", "atomic", "percpu", "none" };
+enum guard {
+	GUARD_MUTEX, GUARD_SPINLOCK, GUARD_ATOMIC, GUARD_PERCPU,
+	GUARD_RWLOCK, GUARD_RWSEM, GUARD_SEQLOCK, GUARD_NONE,
+};
+static const char *const guard_names[] = {
+	"mutex", "spinlock", "atomic", "percpu", "rwlock", "rwsem", "seqlock", "none",
+};
 static enum guard guard;
 
 static DEFINE_MUTEX(counter_mutex);
 static DEFINE_SPINLOCK(counter_spinlock);
-static long counter_value; /* guarded by counter_mutex or counter_spinlock; racy under none */
+static DEFINE_RWLOCK(counter_rwlock);
+static DECLARE_RWSEM(counter_rwsem);
+static DEFINE_SEQLOCK(counter_seqlock);
+/* guarded by the lock lock= names; racy under none */
+static long counter_value;
 static atomic64_t counter_atomic = ATOMIC64_INIT(0);
 static struct percpu_counter counter_percpu;
 static struct proc_dir_entry *proc_entry;
@@ -65,6 +79,21 @@ static void counter_add(long delta)
 	case GUARD_PERCPU:
 		percpu_counter_add(&counter_percpu, delta);
 		break;
+	case GUARD_RWLOCK:
+		write_lock(&counter_rwlock);
+		counter_value += delta;
+		write_unlock(&counter_rwlock);
+		break;
+	case GUARD_RWSEM:
+		down_write(&counter_rwsem);
+		counter_value += delta;
+		up_write(&counter_rwsem);
+		break;
+	case GUARD_SEQLOCK:
+		write_seqlock(&counter_seqlock);
+		WRITE_ONCE(counter_value, counter_value + delta);
+		write_sequnlock(&counter_seqlock);
+		break;
 	case GUARD_NONE:
 		/* The bug, on purpose: read, wait a little, write back. */
 		v = READ_ONCE(counter_value);
@@ -76,6 +105,7 @@ static void counter_add(long delta)
 
 static long counter_get(void)
 {
+	unsigned int seq;
 	long v = 0;
 
 	switch (guard) {
@@ -95,6 +125,22 @@ static long counter_get(void)
 	case GUARD_PERCPU:
 		v = percpu_counter_sum(&counter_percpu);
 		break;
+	case GUARD_RWLOCK:
+		read_lock(&counter_rwlock);
+		v = counter_value;
+		read_unlock(&counter_rwlock);
+		break;
+	case GUARD_RWSEM:
+		down_read(&counter_rwsem);
+		v = counter_value;
+		up_read(&counter_rwsem);
+		break;
+	case GUARD_SEQLOCK:
+		do {
+			seq = read_seqbegin(&counter_seqlock);
+			v = READ_ONCE(counter_value);
+		} while (read_seqretry(&counter_seqlock, seq));
+		break;
 	case GUARD_NONE:
 		v = READ_ONCE(counter_value);
 		break;
@@ -102,12 +148,33 @@ static long counter_get(void)
 	return v;
 }
 
-static ssize_t counter_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
+/*
+ * Reads go through seq_file's single_open: the value is rendered once, at a
+ * read from offset 0, and later offsets are served from that snapshot. A
+ * reader that reads in pieces (cat, or a pread that ends short) then gets
+ * one consistent value, where rendering afresh at every offset could splice
+ * two ("9981\n" and the tail of "10000\n": "9981\n\n"). A read at offset 0
+ * renders again, so pread at 0 re-reads.
+ */
+static int counter_show(struct seq_file *m, void *v)
 {
-	char tmp[24];
-	int len = scnprintf(tmp, sizeof(tmp), "%ld\n", counter_get());
+	seq_printf(m, "%ld\n", counter_get());
+	return 0;
+}
 
-	return simple_read_from_buffer(buf, count, ppos, tmp, len);
+static int counter_open(struct inode *inode, struct file *file)
+{
+	int err = single_open(file, counter_show, NULL);
+
+	/*
+	 * seq_open clears FMODE_PWRITE: a seq_file's own writes follow its
+	 * read position. Ours do not (a write is one command, wherever it
+	 * lands), so pwrite stays allowed, as it was before reads used
+	 * seq_file.
+	 */
+	if (!err)
+		file->f_mode |= FMODE_PWRITE;
+	return err;
 }
 
 static ssize_t counter_write(struct file *file, const char __user *buf, size_t count, loff_t *ppos)
@@ -134,9 +201,11 @@ static ssize_t counter_write(struct file *file, const char __user *buf, size_t c
 }
 
 static const struct proc_ops counter_ops = {
-	.proc_read = counter_read,
+	.proc_open = counter_open,
+	.proc_read = seq_read,
 	.proc_write = counter_write,
-	.proc_lseek = default_llseek,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
 };
 
 static int __init counter_init(void)
@@ -147,7 +216,7 @@ static int __init counter_init(void)
 		if (!strcmp(lock, guard_names[i]))
 			break;
 	if (i == ARRAY_SIZE(guard_names)) {
-		pr_err("invalid lock=%s (valid: mutex, spinlock, atomic, percpu, none)\n", lock);
+		pr_err("invalid lock=%s (valid: mutex, spinlock, atomic, percpu, rwlock, rwsem, seqlock, none)\n", lock);
 		return -EINVAL;
 	}
 	guard = i;

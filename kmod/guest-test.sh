@@ -7,8 +7,9 @@
 # It installs what it needs (Debian), builds hello.ko and counter.ko against
 # the headers of the kernel it boots (clean on W=1) and a static lockbench,
 # packs an initramfs whose /init runs, for each lock= of the counter module,
-# insmod, lsmod, `lockbench run -path file -target /proc/counter`, cat and
-# rmmod, then the conformance sequence and dmesg, and powers off. It boots
+# insmod, lsmod, `lockbench run -path file -target /proc/counter` (with
+# -mix read90 as well for the read-side locks rwlock, rwsem and seqlock),
+# cat and rmmod, then the conformance sequence and dmesg, and powers off. It boots
 # that under qemu (KVM where it really works, TCG otherwise) with a hard
 # timeout and writes OUTDIR/results.txt (Go benchmark format, locks named
 # kernel-mutex, kernel-spinlock, ...), OUTDIR/conformance.txt and
@@ -29,7 +30,8 @@ G=${GUEST_G:-1,2,8}
 D=${GUEST_DURATION:-500ms}
 C=${GUEST_COUNT:-2}
 T=${GUEST_TIMEOUT:-600}
-locks="mutex spinlock atomic percpu none"
+locks="mutex spinlock atomic percpu rwlock rwsem seqlock none"
+sound="mutex spinlock atomic percpu rwlock rwsem seqlock"
 
 log() { echo "guest-test: $*" >&2; }
 die() { echo "guest-test: FAIL: $*" >&2; exit 1; }
@@ -91,10 +93,15 @@ echo "=== guest \$(uname -r) mode=$mode cpus=\$(nproc)"
 for lock in $locks; do
 	insmod /counter.ko lock=\$lock || echo "=== insmod failed \$lock"
 	lsmod
-	/lockbench run -path file -target /proc/counter -locks kernel-\$lock -g $G -mix incdec \\
+	case \$lock in
+	rwlock|rwsem|seqlock) mix=incdec,read90 ;; # the read side: cat /proc/counter takes it
+	*) mix=incdec ;;
+	esac
+	/lockbench run -path file -target /proc/counter -locks kernel-\$lock -g $G -mix \$mix \\
 		-duration $D -count $C -precision 0 -label emulation=$mode -label guest=qemu -o /out/\$lock >/out/\$lock.table 2>/out/\$lock.err
 	echo "=== run kernel-\$lock rc=\$?"
 	grep -o 'lost updates' /out/\$lock.err | head -1 | sed 's/^/=== bite kernel-'\$lock' /'
+	grep '^lockbench: ' /out/\$lock.err | grep -v '^lockbench: [0-9]* trials' | head -3 | sed 's/^/=== err kernel-'\$lock' /'
 	echo "=== value kernel-\$lock \$(cat /proc/counter)"
 	rmmod counter
 done
@@ -136,7 +143,7 @@ awk '/^=== conformance-begin/{on=1; next} /^=== conformance-end/{on=0} on' "$out
 grep '^=== ' "$out/guest.log" | grep -vE '^=== (results|conformance)-(begin|end)' >&2 || true
 
 # 6. Verdicts.
-for lock in mutex spinlock atomic percpu; do
+for lock in $sound; do
 	grep -qx "=== run kernel-$lock rc=0" "$out/guest.log" || die "lock=$lock: the run failed or its final value was wrong (see $out/guest.log)"
 done
 grep -qx "=== bite kernel-none lost updates" "$out/guest.log" || die "lock=none lost no update: the negative control did not bite"
