@@ -15,7 +15,7 @@ import (
 // has one.
 func newLockStore(l locks.Lock, csSteps int) Store {
 	switch l := l.(type) {
-	case locks.SeqLock:
+	case *locks.Seqlock:
 		return &seqGuard{lock: l, csSteps: csSteps}
 	case locks.TokenRWLock:
 		return &tokenGuard{lock: l, csSteps: csSteps}
@@ -87,7 +87,7 @@ func (g *tokenGuard) Load() int64 {
 // read takes none and reads again if a writer overlapped. The value is an
 // atomic, since a read may race with a write (see locks.SeqLock).
 type seqGuard struct {
-	lock    locks.SeqLock
+	lock    *locks.Seqlock // concrete, so that its read side inlines
 	csSteps int
 	_       cacheline.Pad
 	value   atomic.Int64 // written under the lock, read optimistically

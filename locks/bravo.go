@@ -29,9 +29,12 @@ const (
 	bravoInhibit = 9
 )
 
-// visibleReaders is BRAVO's global table: a slot holds the lock a fast
-// reader is reading, or nil.
-var visibleReaders [bravoSlots]atomic.Pointer[BRAVO]
+// visibleReaders is BRAVO's global table: a slot holds the address of the
+// lock a fast reader is reading, or 0. Addresses as integers, not
+// pointers: an atomic on a pointer goes through the garbage collector's
+// write barrier, a call, and the table is only ever compared, never
+// followed (the reader's own reference keeps the lock alive).
+var visibleReaders [bravoSlots]atomic.Uintptr
 
 // bravoEpoch is the origin of the inhibit clock.
 var bravoEpoch = time.Now()
@@ -66,8 +69,6 @@ type BRAVO struct {
 	rbias        atomic.Bool  // readers may take the fast path
 	inhibitUntil atomic.Int64 // ns since bravoEpoch before which the bias stays off
 	_            cacheline.Pad
-	slowReads    atomic.Uint32 // slow reads while the bias is off: every 64th looks at the clock
-	_            cacheline.Pad
 	rw           RWMutex // the underlying lock
 }
 
@@ -75,18 +76,19 @@ type BRAVO struct {
 // RUnlockToken.
 func (l *BRAVO) RLockToken() int {
 	if l.rbias.Load() {
-		slot := l.slot()
-		if visibleReaders[slot].CompareAndSwap(nil, l) {
+		slot, me := l.slot(), l.addr()
+		if visibleReaders[slot].CompareAndSwap(0, me) {
 			if l.rbias.Load() { // Dekker: the writer's scan will see our slot
 				return slot
 			}
-			visibleReaders[slot].Store(nil) // a writer is revoking: go the slow way
+			visibleReaders[slot].Store(0) // a writer is revoking: go the slow way
 		}
 	}
 	l.rw.RLock()
 	// The paper reads the cycle counter on every slow read; Go's clock
-	// costs tens of ns, so only every 64th slow read looks at it.
-	if !l.rbias.Load() && l.slowReads.Add(1)%64 == 0 && int64(time.Since(bravoEpoch)) >= l.inhibitUntil.Load() {
+	// costs tens of ns, so one slow read in 64, drawn from the runtime's
+	// per-thread generator (no shared word), looks at it.
+	if !l.rbias.Load() && cheaprand()%64 == 0 && int64(time.Since(bravoEpoch)) >= l.inhibitUntil.Load() {
 		l.rbias.Store(true) // no writer is in, and the inhibition is over
 	}
 	return -1
@@ -99,10 +101,13 @@ func (l *BRAVO) RUnlockToken(token int) {
 		l.rw.RUnlock()
 		return
 	}
-	if !visibleReaders[token].CompareAndSwap(l, nil) {
+	if !visibleReaders[token].CompareAndSwap(l.addr(), 0) {
 		panic("locks: runlock of unlocked bravo lock")
 	}
 }
+
+// addr is the lock's identity in the table.
+func (l *BRAVO) addr() uintptr { return uintptr(unsafe.Pointer(l)) }
 
 // slot hashes the lock's address with the reader's stack (the paper hashes
 // it with the thread), so that readers of one lock, and of different
@@ -128,8 +133,9 @@ func (l *BRAVO) Lock() {
 	l.rbias.Store(false)
 	start := time.Since(bravoEpoch)
 	s := spinner{policy: WaitYield}
+	me := l.addr()
 	for i := range visibleReaders {
-		for visibleReaders[i].Load() == l {
+		for visibleReaders[i].Load() == me {
 			s.spin()
 		}
 	}
