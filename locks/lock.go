@@ -31,6 +31,15 @@
 //     mcs, qspin), whose next owner is fixed: a FIFO lock cannot let a
 //     running goroutine go first, so the next owner must be made to run.
 //
+// # Readers
+//
+// A strategy whose locks also implement [RWLock] is a reader-writer lock
+// (rwmutex, qrwlock, percpu-rw, bravo): readers share it, writers exclude
+// everyone; one whose locks implement [SeqLock] (seqlock) lets readers take
+// no lock at all and retry. [Ops.RW] and [Ops.Seq] say which, from the
+// registration alone. busted-rw, whose readers exclude nobody, is the
+// negative control of the reader checks.
+//
 // # Misuse
 //
 // Unlocking an unlocked spinlock panics with a message prefixed "locks:"
