@@ -103,6 +103,20 @@ func (m Mix) shape() (mixShape, error) {
 	return mixShape{}, fmt.Errorf("bench: unknown mix %q (valid: %s)", m, joinMixes(Mixes()))
 }
 
+// sample picks the kind of a chunk's sampled operation, the one timed
+// alone, and takes it out of its run. It is of the first kind in the
+// mix's proportion over the chunks (read90: one sample in ten is a write),
+// so that latencies and fairness describe the mix, not its writes alone;
+// where the chunk has none of the kind due, the other.
+func (s mixShape) sample(first, second int, carry *int) (kind opKind, restFirst, restSecond int) {
+	*carry += s.perHundred
+	if (*carry >= 100 && first > 0) || second == 0 {
+		*carry = max(*carry-100, 0)
+		return s.first, first - 1, second
+	}
+	return s.second, first, second - 1
+}
+
 // split returns the two runs of a chunk of n operations, carrying the
 // hundredths of a first operation that this chunk could not hold to the
 // next in *carry.

@@ -293,19 +293,15 @@ func (w *worker) loop(lim *limiter, shape mixShape, thinkSteps int, seed uint64)
 	base := time.Now()
 	start := time.Since(base)
 	var err error
-	carry := 0 // the mix's hundredths carried from chunk to chunk
+	carry := 0       // the mix's hundredths carried from chunk to chunk
+	sampleCarry := 0 // the same for the sampled operations
 	for err == nil {
 		n := lim.next(size)
 		if n == 0 {
 			break
 		}
 		first, second := shape.split(n, &carry)
-		kind := shape.first
-		if first == 0 {
-			kind, second = shape.second, second-1
-		} else {
-			first--
-		}
+		kind, first, second := shape.sample(first, second, &sampleCarry)
 		// The sample: the chunk's first operation, alone.
 		t0 := time.Since(base)
 		if elapsed := t0 - start; done > 0 && elapsed > 0 {

@@ -139,3 +139,26 @@ func TestParseValue(t *testing.T) {
 		assert.ErrorIs(t, err, errNotDecimal, "%q", bad)
 	}
 }
+
+// TestSamplesFollowTheMix: the operation timed alone in each chunk is a
+// write in the mix's proportion, not in every chunk (read90 once sampled
+// writes only, and reported a write's latency as the mix's).
+func TestSamplesFollowTheMix(t *testing.T) {
+	for _, tc := range []struct {
+		mix    Mix
+		writes int // of 1000 samples
+	}{{MixInc, 1000}, {MixIncDec, 1000}, {MixRead90, 100}, {MixRead99, 10}, {MixRead100, 0}} {
+		s, err := tc.mix.shape()
+		require.NoError(t, err)
+		carry, sampleCarry, writes := 0, 0, 0
+		for range 1000 {
+			first, second := s.split(640, &carry)
+			kind, f, sec := s.sample(first, second, &sampleCarry)
+			assert.Equal(t, first+second-1, f+sec, tc.mix)
+			if kind != opRead {
+				writes++
+			}
+		}
+		assert.Equal(t, tc.writes, writes, tc.mix)
+	}
+}

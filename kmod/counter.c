@@ -150,7 +150,8 @@ static long counter_get(void)
 
 /*
  * Reads go through seq_file's single_open: the value is rendered once, at a
- * read from offset 0, and later offsets are served from that snapshot. A
+ * read from offset 0, and the reads that follow in sequence are served from
+ * that snapshot (a pread elsewhere renders again). A
  * reader that reads in pieces (cat, or a pread that ends short) then gets
  * one consistent value, where rendering afresh at every offset could splice
  * two ("9981\n" and the tail of "10000\n": "9981\n\n"). A read at offset 0

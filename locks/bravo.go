@@ -33,7 +33,10 @@ const (
 // lock a fast reader is reading, or 0. Addresses as integers, not
 // pointers: an atomic on a pointer goes through the garbage collector's
 // write barrier, a call, and the table is only ever compared, never
-// followed (the reader's own reference keeps the lock alive).
+// followed. An address stays the lock's: Go's heap does not move objects,
+// and a BRAVO always lives on the heap (its RWMutex's semaphore takes its
+// address, so escape analysis moves it there); the reader's own reference
+// keeps it alive while its slot holds it.
 var visibleReaders [bravoSlots]atomic.Uintptr
 
 // bravoEpoch is the origin of the inhibit clock.
@@ -42,8 +45,9 @@ var bravoEpoch = time.Now()
 // BRAVO is the reader-biased wrapper of Dice and Kogan ("BRAVO: Biased
 // Locking for Reader-Writer Locks", USENIX ATC 2019) around sync.RWMutex.
 // While the lock is biased to readers (rbias), a reader does not touch the
-// underlying lock: it CASes a pointer to the lock into a slot of a global
-// table chosen by hashing the lock's address with its P, and, if the bias
+// underlying lock: it CASes the lock's address into a slot of a global
+// table chosen by hashing that address with its goroutine's stack, and, if
+// the bias
 // still holds, it is in. A writer takes the underlying write lock, clears
 // the bias, and waits until no slot of the table points to the lock
 // (revocation); the bias then stays off for bravoInhibit times what the

@@ -10,15 +10,15 @@ import (
 func init() {
 	Register(Ops{
 		Name: "percpu-rw",
-		Doc:  "the kernel's percpu_rw_semaphore: readers count on their own P's line; a writer blocks new readers and waits for the per-P counts to sum to zero",
+		Doc:  "the kernel's percpu_rw_semaphore: readers count on lines of their own; a writer blocks new readers and waits for the per-P counts to sum to zero",
 		New:  func() Lock { return new(PercpuRW) },
 	})
 }
 
 var _ RWLock = (*PercpuRW)(nil)
 
-// percpuRWSlots is how many per-P reader counts a PercpuRW keeps; Ps beyond
-// share them (still correct: every count is atomic).
+// percpuRWSlots is how many reader counts a PercpuRW keeps; readers that
+// map to one share it (still correct: every count is atomic).
 const percpuRWSlots = 64
 
 // PercpuRW is modelled on the kernel's percpu_rw_semaphore (and the older
@@ -49,7 +49,7 @@ const percpuRWSlots = 64
 type PercpuRW struct {
 	block   atomic.Uint32 // 1 while a writer holds the lock or waits for readers to drain
 	_       cacheline.Pad
-	readers [percpuRWSlots]cacheline.Int64 // per-P reader counts; their sum is the readers inside
+	readers [percpuRWSlots]cacheline.Int64 // reader counts, one per readerSlot; their sum is the readers inside
 	writers Ticket                         // serializes writers
 }
 

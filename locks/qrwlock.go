@@ -55,17 +55,22 @@ type QRWLock struct {
 // RLock acquires l for reading.
 func (l *QRWLock) RLock() {
 	// (r, 0, 0) -> (r+1, 0, 0): no writer holds or waits; that is the lock.
-	if l.cnts.Add(qrwBias)&qrwWMask == 0 {
+	c := l.cnts.Add(qrwBias)
+	if c&qrwWMask == 0 && c>>9 != 0 {
 		return
 	}
-	l.rlockSlow()
+	l.rlockSlow(c)
 }
 
 // rlockSlow is queued_read_lock_slowpath: take the bias back, queue, and
 // once at the head wait only for a writer that holds the lock (a waiting
 // writer would hold wait itself).
-func (l *QRWLock) rlockSlow() {
+func (l *QRWLock) rlockSlow(c uint32) {
 	l.cnts.Add(^uint32(qrwBias - 1)) // (r+1, w, l) -> (r, w, l)
+	if c>>9 == 0 {
+		// 2^23 readers carried out of the word: it would read as free.
+		panic("locks: qrwlock: more than 8388607 readers")
+	}
 	l.wait.Lock()
 	l.cnts.Add(qrwBias) // (r, 0, l) -> (r+1, 0, l)
 	s := spinner{policy: WaitYield}
@@ -77,11 +82,12 @@ func (l *QRWLock) rlockSlow() {
 
 // RUnlock releases one read lock. It panics if no reader holds l.
 func (l *QRWLock) RUnlock() {
-	// (r, w, l) -> (r-1, w, l)
-	if c := l.cnts.Add(^uint32(qrwBias - 1)); (c+qrwBias)>>9 == 0 {
-		l.cnts.Add(qrwBias) // undo
+	// Misuse is checked before writing: a wrong count, even for a moment,
+	// could clear a waiting writer's bit.
+	if l.cnts.Load()>>9 == 0 {
 		panic("locks: runlock of unlocked qrwlock lock")
 	}
+	l.cnts.Add(^uint32(qrwBias - 1)) // (r, w, l) -> (r-1, w, l)
 }
 
 // Lock acquires l for writing.
@@ -115,9 +121,11 @@ func (l *QRWLock) lockSlow() {
 
 // Unlock releases the write lock. It panics if no writer holds l.
 func (l *QRWLock) Unlock() {
-	// (r, w, locked) -> (r, w, 0); r counts only readers passing through.
-	if c := l.cnts.Add(^uint32(qrwLocked - 1)); (c+qrwLocked)&qrwLocked != qrwLocked {
-		l.cnts.Add(qrwLocked) // undo
+	// Misuse is checked before writing: subtracting from a word whose
+	// locked byte is 0 borrows from the waiting bit, and a writer's Or in
+	// that moment would be lost when the subtraction is undone.
+	if l.cnts.Load()&qrwLocked != qrwLocked {
 		panic("locks: unlock of unlocked qrwlock lock")
 	}
+	l.cnts.Add(^uint32(qrwLocked - 1)) // (r, w, locked) -> (r, w, 0); r counts only readers passing through
 }
