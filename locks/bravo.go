@@ -47,12 +47,10 @@ var bravoEpoch = time.Now()
 // While the lock is biased to readers (rbias), a reader does not touch the
 // underlying lock: it CASes the lock's address into a slot of a global
 // table chosen by hashing that address with its goroutine's stack, and, if
-// the bias
-// still holds, it is in. A writer takes the underlying write lock, clears
-// the bias, and waits until no slot of the table points to the lock
+// the bias still holds, it is in. A writer takes the underlying write lock,
+// clears the bias, and waits until no slot of the table holds the lock
 // (revocation); the bias then stays off for bravoInhibit times what the
-// revocation took, and the first slow reader after that turns it on
-// again.
+// revocation took, and a slow reader after that turns it on again.
 //
 // The paper's readers remember their slot in the thread; Go has no
 // goroutine identity, so a fast read carries it as a token:
