@@ -88,7 +88,7 @@ func (g *tokenGuard) Load() int64 {
 
 // seqGuard keeps the value under a sequence lock: writes take the lock, a
 // read takes none and reads again if a writer overlapped. The value is an
-// atomic, since a read may race with a write (see locks.SeqLock).
+// atomic, since a read may race with a write (see locks.SequenceLock).
 type seqGuard struct {
 	lock    *locks.Seqlock // concrete, so that its read side inlines
 	csSteps int

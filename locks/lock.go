@@ -35,7 +35,7 @@
 //
 // A strategy whose locks also implement [RWLock] is a reader-writer lock
 // (rwmutex, qrwlock, percpu-rw, bravo): readers share it, writers exclude
-// everyone; one whose locks implement [SeqLock] (seqlock) lets readers take
+// everyone; one whose locks implement [SequenceLock] (seqlock) lets readers take
 // no lock at all and retry. [Ops.RW] and [Ops.Seq] say which, from the
 // registration alone. busted-rw, whose readers exclude nobody, is the
 // negative control of the reader checks.
@@ -86,7 +86,7 @@ type Ops struct {
 
 	// Set by Register from what New returns: a reader-writer lock (its
 	// lock implements RWLock; a read takes its read side) and a sequence
-	// lock (it implements SeqLock; a read takes no lock).
+	// lock (it implements SequenceLock; a read takes no lock).
 	RW  bool
 	Seq bool
 
@@ -112,7 +112,7 @@ func Register(o Ops) {
 	o.Strategy, o.Wait = o.Name, WaitDefault
 	sample := o.New()
 	_, o.RW = sample.(RWLock)
-	_, o.Seq = sample.(SeqLock)
+	_, o.Seq = sample.(SequenceLock)
 	strategies.MustAdd("locks: Register", "", o.Name, "/,: \t", o)
 }
 

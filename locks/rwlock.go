@@ -10,10 +10,10 @@ type RWLock interface {
 	RUnlock()
 }
 
-// SeqLock is a sequence lock's read side (the kernel's read_seqbegin and
+// SequenceLock is a sequence lock's read side (the kernel's read_seqbegin and
 // read_seqretry): a reader takes no lock at all, reads, and tries again if a
 // writer overlapped. Writers use Lock and Unlock. A strategy whose New
-// returns a SeqLock is registered with Ops.Seq.
+// returns a SequenceLock is registered with Ops.Seq.
 //
 // What it can protect: data that a reader may read while a writer changes
 // it, every word read with an atomic load (in Go, a plain read that races
@@ -22,7 +22,7 @@ type RWLock interface {
 // a reader must not see half-written while it reads (a pointer it follows,
 // a length it indexes by) unless every such access is itself safe, and any
 // read whose side effects cannot be undone.
-type SeqLock interface {
+type SequenceLock interface {
 	Lock
 	ReadBegin() uint32
 	ReadRetry(seq uint32) bool

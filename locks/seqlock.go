@@ -14,7 +14,7 @@ func init() {
 	})
 }
 
-var _ SeqLock = (*Seqlock)(nil)
+var _ SequenceLock = (*Seqlock)(nil)
 
 // Seqlock is the kernel's seqlock_t: a sequence count and a lock for
 // writers. A writer takes the lock and makes the count odd, writes, and
@@ -22,7 +22,7 @@ var _ SeqLock = (*Seqlock)(nil)
 // (ReadBegin), reads the data, and reads it again if the count changed
 // meanwhile (ReadRetry). Readers never delay writers and never write a
 // shared line, so reads scale with CPUs; a reader that keeps meeting
-// writers keeps retrying. See SeqLock for what it can protect.
+// writers keeps retrying. See SequenceLock for what it can protect.
 //
 // Fairness: writers queue FIFO on a ticket lock; readers do not queue at
 // all and may retry without bound while writers keep writing. Memory

@@ -11,7 +11,7 @@
 // when it saw a violation or lost an update.
 //
 // Readers, as locktorture's nreaders_stress, take the lock's read side: an
-// RWLock's RLock, a SeqLock's lockless read (checked by ReadRetry), an
+// RWLock's RLock, a SequenceLock's lockless read (checked by ReadRetry), an
 // exclusive lock's Lock. Inside, a reader finds no writer, and a writer
 // finds no reader; a seqlock reader whose read ReadRetry accepts finds the
 // shared count and its shadow, which every writer sets alike, equal.
@@ -245,7 +245,7 @@ type reader struct {
 // readSide returns l's read side, as the counter module reads it.
 func readSide(l locks.Lock) reader {
 	switch l := l.(type) {
-	case locks.SeqLock:
+	case locks.SequenceLock:
 		return reader{l.ReadBegin, func(seq uint32) bool { return !l.ReadRetry(seq) }, true}
 	case locks.TokenRWLock:
 		return reader{
