@@ -44,13 +44,14 @@ var bravoEpoch = time.Now()
 
 // BRAVO is the reader-biased wrapper of Dice and Kogan ("BRAVO: Biased
 // Locking for Reader-Writer Locks", USENIX ATC 2019) around sync.RWMutex.
-// While the lock is biased to readers (rbias), a reader does not touch the
+// While the lock is biased to readers (unbiased false), a reader does not touch the
 // underlying lock: it CASes the lock's address into a slot of a global
 // table chosen by hashing that address with its goroutine's stack, and, if
 // the bias still holds, it is in. A writer takes the underlying write lock,
 // clears the bias, and waits until no slot of the table holds the lock
 // (revocation); the bias then stays off for bravoInhibit times what the
-// revocation took, and a slow reader after that turns it on again.
+// revocation took, and the first writer to unlock after that turns it on
+// again.
 //
 // The paper's readers remember their slot in the thread; Go has no
 // goroutine identity, so a fast read carries it as a token:
@@ -58,17 +59,17 @@ var bravoEpoch = time.Now()
 // takes it. RLock and RUnlock, which cannot carry one, always take the
 // slow path, which is sync.RWMutex's.
 //
-// Correctness: the reader's CAS into its slot and its load of rbias, and
-// the writer's store of rbias and its scan of the table, are Dekker's pair
+// Correctness: the reader's CAS into its slot and its load of unbiased, and
+// the writer's store of unbiased and its scan of the table, are Dekker's pair
 // with sequentially consistent atomics, so a fast reader the scan misses
 // has seen the bias off and left its slot. Fairness: the underlying
 // RWMutex's (writer preference); fast readers do not wait for writers at
 // all until a writer revokes the bias. The zero value is an unlocked lock
-// without bias, which the first slow read turns on. A BRAVO must not be
+// biased to readers. A BRAVO must not be
 // copied after first use. Unlock of an unlocked BRAVO is sync.RWMutex's
 // fatal error; RUnlockToken of a slot that does not hold it panics.
 type BRAVO struct {
-	rbias        atomic.Bool  // readers may take the fast path
+	unbiased     atomic.Bool  // the readers' bias is off (revoked): the zero value is biased
 	inhibitUntil atomic.Int64 // ns since bravoEpoch before which the bias stays off
 	_            cacheline.Pad
 	rw           RWMutex // the underlying lock
@@ -77,22 +78,16 @@ type BRAVO struct {
 // RLockToken acquires l for reading and returns the token for
 // RUnlockToken.
 func (l *BRAVO) RLockToken() int {
-	if l.rbias.Load() {
+	if !l.unbiased.Load() {
 		slot, me := l.slot(), l.addr()
 		if visibleReaders[slot].CompareAndSwap(0, me) {
-			if l.rbias.Load() { // Dekker: the writer's scan will see our slot
+			if !l.unbiased.Load() { // Dekker: the writer's scan will see our slot
 				return slot
 			}
 			visibleReaders[slot].Store(0) // a writer is revoking: go the slow way
 		}
 	}
 	l.rw.RLock()
-	// The paper reads the cycle counter on every slow read; Go's clock
-	// costs tens of ns, so one slow read in 64, drawn from the runtime's
-	// per-thread generator (no shared word), looks at it.
-	if !l.rbias.Load() && cheaprand()%64 == 0 && int64(time.Since(bravoEpoch)) >= l.inhibitUntil.Load() {
-		l.rbias.Store(true) // no writer is in, and the inhibition is over
-	}
 	return -1
 }
 
@@ -129,10 +124,10 @@ func (l *BRAVO) RUnlock() { l.rw.RUnlock() }
 // Lock acquires l for writing, revoking the readers' bias if it is on.
 func (l *BRAVO) Lock() {
 	l.rw.Lock()
-	if !l.rbias.Load() {
+	if l.unbiased.Load() {
 		return
 	}
-	l.rbias.Store(false)
+	l.unbiased.Store(true)
 	start := time.Since(bravoEpoch)
 	s := spinner{policy: WaitYield}
 	me := l.addr()
@@ -146,4 +141,17 @@ func (l *BRAVO) Lock() {
 }
 
 // Unlock releases the write lock.
-func (l *BRAVO) Unlock() { l.rw.Unlock() }
+//
+// It turns the readers' bias back on when the inhibition that its own or
+// an earlier revocation set is over. (The paper has slow readers do it,
+// reading the cycle counter on every slow read; Go's clock costs tens of
+// ns, a large part of a read, while a writer reads it once per write. The
+// price: after the last write of a burst, the bias stays off until the
+// next write.) Turning it on before releasing is safe: the writer's
+// critical section is over, and a later writer revokes it again.
+func (l *BRAVO) Unlock() {
+	if l.unbiased.Load() && int64(time.Since(bravoEpoch)) >= l.inhibitUntil.Load() {
+		l.unbiased.Store(false)
+	}
+	l.rw.Unlock()
+}
