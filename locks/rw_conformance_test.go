@@ -30,28 +30,13 @@ func forEachRW(t *testing.T, f func(t *testing.T, ops locks.Ops)) {
 	require.GreaterOrEqual(t, n, 4, "rwmutex, qrwlock, percpu-rw and bravo at least")
 }
 
-// reader is one way in and out of a lock's read side: with a token where
-// the lock takes one (BRAVO's fast path), without one otherwise.
-type reader struct {
-	lock   func() int
-	unlock func(int)
-}
-
-func readerOf(l locks.Lock) reader {
-	if tl, ok := l.(locks.TokenRWLock); ok {
-		return reader{tl.RLockToken, tl.RUnlockToken}
-	}
-	rw := l.(locks.RWLock)
-	return reader{func() int { rw.RLock(); return 0 }, func(int) { rw.RUnlock() }}
-}
-
 // exclusion runs writers and readers on l until each has done its share,
 // or stop is closed, and counts the times a reader saw a writer inside or
 // a writer saw anyone else inside.
 func exclusion(l locks.Lock, writers, readers, each int, stop <-chan struct{}) (violations uint64) {
 	var inReaders, inWriters atomic.Int32
 	var bad atomic.Uint64
-	r := readerOf(l)
+	r := locks.ReadSideOf(l)
 	var wg sync.WaitGroup
 	stopped := func() bool {
 		select {
@@ -82,13 +67,13 @@ func exclusion(l locks.Lock, writers, readers, each int, stop <-chan struct{}) (
 	for range readers {
 		wg.Go(func() {
 			for i := 0; i < 4*each && !stopped(); i++ {
-				tok := r.lock()
+				tok := r.Enter()
 				inReaders.Add(1)
 				if inWriters.Load() != 0 {
 					bad.Add(1)
 				}
 				inReaders.Add(-1)
-				r.unlock(tok)
+				r.Exit(tok)
 			}
 		})
 	}
@@ -127,12 +112,12 @@ func TestBustedRWIsCaught(t *testing.T) {
 func TestReadersOverlap(t *testing.T) {
 	forEachRW(t, func(t *testing.T, ops locks.Ops) {
 		l := ops.New()
-		r := readerOf(l)
-		first := r.lock()
+		r := locks.ReadSideOf(l)
+		first := r.Enter()
 		within(t, 5*time.Second, ops.Name+": a second reader waited for the first", func() {
-			r.unlock(r.lock())
+			r.Exit(r.Enter())
 		})
-		r.unlock(first)
+		r.Exit(first)
 		// And the lock is free again: a writer gets in.
 		within(t, 5*time.Second, ops.Name+": a writer after the readers", func() {
 			l.Lock()
@@ -147,7 +132,7 @@ func TestReadersOverlap(t *testing.T) {
 func TestWriterProgressUnderReaders(t *testing.T) {
 	forEachRW(t, func(t *testing.T, ops locks.Ops) {
 		l := ops.New()
-		r := readerOf(l)
+		r := locks.ReadSideOf(l)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for range 8 {
@@ -158,7 +143,7 @@ func TestWriterProgressUnderReaders(t *testing.T) {
 						return
 					default:
 					}
-					r.unlock(r.lock())
+					r.Exit(r.Enter())
 				}
 			})
 		}

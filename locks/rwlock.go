@@ -37,3 +37,33 @@ type TokenRWLock interface {
 	RLockToken() int
 	RUnlockToken(token int)
 }
+
+// ReadSide is how a reader enters and leaves a lock of any kind: an
+// RWLock's read side (a TokenRWLock's, with its token), a SequenceLock's
+// lockless read, an exclusive lock's Lock. Enter returns what Exit takes;
+// Exit reports whether the read stands: a lockless read that a writer
+// overlapped does not, and must be done again. The checks (the torture,
+// the conformance suite) read through it; the counter keeps a typed path
+// per kind, which its hot path needs.
+type ReadSide struct {
+	Enter    func() uint32
+	Exit     func(uint32) bool
+	Lockless bool // readers take no lock: check only a read that stands
+}
+
+// ReadSideOf returns l's read side.
+func ReadSideOf(l Lock) ReadSide {
+	switch l := l.(type) {
+	case SequenceLock:
+		return ReadSide{l.ReadBegin, func(seq uint32) bool { return !l.ReadRetry(seq) }, true}
+	case TokenRWLock:
+		return ReadSide{
+			func() uint32 { return uint32(l.RLockToken()) },
+			func(t uint32) bool { l.RUnlockToken(int(int32(t))); return true },
+			false,
+		}
+	case RWLock:
+		return ReadSide{func() uint32 { l.RLock(); return 0 }, func(uint32) bool { l.RUnlock(); return true }, false}
+	}
+	return ReadSide{func() uint32 { l.Lock(); return 0 }, func(uint32) bool { l.Unlock(); return true }, false}
+}

@@ -40,13 +40,6 @@ import _ "unsafe" // for go:linkname
 // critical section, so without it the race detector would report the
 // counter that the lock guards as a race.
 
-//go:linkname cheaprand runtime.cheaprand
-
-// cheaprand is the runtime's per-thread generator (wyrand): a few ns, no
-// shared word, not for anything but spreading work. The runtime keeps it
-// linkable for packages outside the standard library (go.dev/issue/67401).
-func cheaprand() uint32
-
 //go:linkname semacquire sync.runtime_Semacquire
 func semacquire(addr *uint32)
 

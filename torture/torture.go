@@ -139,7 +139,7 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	for i := range slots {
 		wg.Go(func() { s.write(l, &slots[i].Uint64, uint64(i)+1, cfg) })
 	}
-	read := readSide(l)
+	read := locks.ReadSideOf(l)
 	for i := range readSlots {
 		wg.Go(func() { s.read(read, &readSlots[i].Uint64, cfg) })
 	}
@@ -233,45 +233,19 @@ func (s *state) violated(cfg Config) {
 	}
 }
 
-// reader is a lock's read side: enter returns what exit takes (a token, a
-// sequence count), and exit reports whether the read stands (a seqlock's
-// read that a writer overlapped does not).
-type reader struct {
-	enter func() uint32
-	exit  func(uint32) bool
-	seq   bool // readers take no lock: only a read that stands is checked
-}
-
-// readSide returns l's read side, as the counter module reads it.
-func readSide(l locks.Lock) reader {
-	switch l := l.(type) {
-	case locks.SequenceLock:
-		return reader{l.ReadBegin, func(seq uint32) bool { return !l.ReadRetry(seq) }, true}
-	case locks.TokenRWLock:
-		return reader{
-			func() uint32 { return uint32(l.RLockToken()) },
-			func(t uint32) bool { l.RUnlockToken(int(int32(t))); return true },
-			false,
-		}
-	case locks.RWLock:
-		return reader{func() uint32 { l.RLock(); return 0 }, func(uint32) bool { l.RUnlock(); return true }, false}
-	}
-	return reader{func() uint32 { l.Lock(); return 0 }, func(uint32) bool { l.Unlock(); return true }, false}
-}
-
 // read is one reader's loop: take the read side, check that no writer is
 // inside (for a seqlock, that a read that stands saw count and shadow
 // agree), leave.
-func (s *state) read(r reader, done *atomic.Uint64, cfg Config) {
+func (s *state) read(r locks.ReadSide, done *atomic.Uint64, cfg Config) {
 	for i := 0; cfg.Acquisitions == 0 || i < cfg.Acquisitions; i++ {
 		if s.stop.Load() {
 			return
 		}
-		if r.seq {
+		if r.Lockless {
 			for {
-				seq := r.enter()
+				seq := r.Enter()
 				c, sh := s.count.Load(), s.shadow.Load()
-				if r.exit(seq) {
+				if r.Exit(seq) {
 					if c != sh {
 						s.violated(cfg)
 					}
@@ -281,13 +255,13 @@ func (s *state) read(r reader, done *atomic.Uint64, cfg Config) {
 			done.Add(1)
 			continue
 		}
-		t := r.enter()
+		t := r.Enter()
 		s.readers.Add(1)
 		if s.holders.Load() != 0 {
 			s.violated(cfg)
 		}
 		s.readers.Add(-1)
-		r.exit(t)
+		r.Exit(t)
 		done.Add(1)
 	}
 }

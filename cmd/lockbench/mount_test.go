@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lockbench/lockbench/internal/testenv"
-	"github.com/lockbench/lockbench/kernel/fusefs"
 )
 
 // TestMain lets the test binary be lockbench itself, for tests that need a
@@ -74,10 +73,7 @@ func release(dir string, server *exec.Cmd) {
 		if !mounted(dir) {
 			return
 		}
-		if conn, err := fusefs.Connection(dir); err == nil {
-			fusefs.Abort(conn)
-		}
-		fusefs.Unmount(dir)
+		testenv.ReleaseMount(dir)
 	}
 }
 

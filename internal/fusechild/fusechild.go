@@ -247,16 +247,10 @@ func tempDir() (string, error) {
 	return dir, nil
 }
 
-// ClearOrphans detaches the mounts under os.TempDir whose server process
-// no longer exists (parent and child both killed) and removes their
-// directories. It never touches a mount whose server lives: it reads
-// /proc/self/mountinfo and signals pids, and does no I/O to any mount.
-func ClearOrphans() {
-	if tmp, err := tempDir(); err == nil {
-		clearOrphans(tmp)
-	}
-}
-
+// clearOrphans detaches the mounts in tmp whose server process no longer
+// exists (parent and child both killed) and removes their directories. It
+// never touches a mount whose server lives: it reads /proc/self/mountinfo
+// and signals pids, and does no I/O to any mount.
 func clearOrphans(tmp string) {
 	for _, dir := range fusefs.Mounts() {
 		if filepath.Dir(dir) != tmp {
@@ -279,13 +273,22 @@ func exited(pid int) bool {
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
 		return true
 	}
+	state, err := procState(pid)
+	return errors.Is(err, os.ErrNotExist) || state == 'Z'
+}
+
+// procState returns the state letter of /proc/PID/stat: R, S, D, T, Z...
+func procState(pid int) (byte, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return errors.Is(err, os.ErrNotExist)
+		return 0, err
 	}
 	// pid (comm) state ...; comm may hold spaces and parentheses.
-	_, rest, _ := strings.Cut(string(b[bytes.LastIndexByte(b, ')'):]), " ")
-	return strings.HasPrefix(rest, "Z")
+	_, rest, _ := strings.Cut(string(b[bytes.LastIndexByte(b, ')')+1:]), " ")
+	if rest == "" {
+		return 0, fmt.Errorf("fusechild: /proc/%d/stat: no state", pid)
+	}
+	return rest[0], nil
 }
 
 // serve is the child: mount, say where, run commands from control until

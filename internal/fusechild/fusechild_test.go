@@ -230,9 +230,8 @@ func TestCloseDoesNotWaitForACommand(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, m.cmd.Process.Signal(syscall.SIGSTOP))
 	waitFor(t, "the server stops", func() bool {
-		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.cmd.Process.Pid))
-		_, state, _ := strings.Cut(string(b), ") ")
-		return strings.HasPrefix(state, "T")
+		state, _ := procState(m.cmd.Process.Pid)
+		return state == 'T'
 	})
 	inFlight := make(chan error, 1)
 	go func() { inFlight <- m.Rmmod("hello") }()

@@ -26,12 +26,3 @@ func ID() int {
 	procUnpin()
 	return id
 }
-
-// Pin keeps the calling goroutine on its P, not preemptible, until Unpin,
-// and returns the P's id, as the kernel's get_cpu does: what the goroutine
-// does between them happens on one P. It must only run a few instructions
-// there (atomics, no blocking, no allocation) and must call Unpin.
-func Pin() int { return procPin() }
-
-// Unpin ends Pin, as put_cpu does.
-func Unpin() { procUnpin() }

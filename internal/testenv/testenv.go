@@ -50,11 +50,19 @@ func PrivateTemp(t *testing.T) string {
 	t.Cleanup(func() {
 		for _, dir := range MountsUnder(tmp) {
 			t.Errorf("a mount was left at %s; aborting it", dir)
-			if conn, err := fusefs.Connection(dir); err == nil {
-				fusefs.Abort(conn)
-			}
-			fusefs.Unmount(dir)
+			ReleaseMount(dir)
 		}
 	})
 	return tmp
+}
+
+// ReleaseMount frees whatever waits on the FUSE mount at dir, stuck or
+// stale: it aborts the mount's connection through fusectl (a process
+// waiting on a server that will never answer then gets ENOTCONN) and
+// detaches the mount.
+func ReleaseMount(dir string) {
+	if conn, err := fusefs.Connection(dir); err == nil {
+		fusefs.Abort(conn)
+	}
+	fusefs.Unmount(dir)
 }
