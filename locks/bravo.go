@@ -71,6 +71,7 @@ var bravoEpoch = time.Now()
 type BRAVO struct {
 	unbiased     atomic.Bool  // the readers' bias is off (revoked): the zero value is biased
 	inhibitUntil atomic.Int64 // ns since bravoEpoch before which the bias stays off
+	stats        *Stats       // nil unless statistics are on; read-only after Instrument
 	_            cacheline.Pad
 	rw           RWMutex // the underlying lock
 }
@@ -87,9 +88,26 @@ func (l *BRAVO) RLockToken() int {
 			visibleReaders[slot].Store(0) // a writer is revoking: go the slow way
 		}
 	}
-	l.rw.RLock()
+	l.rlockSlow()
 	return -1
 }
+
+// rlockSlow takes the underlying read lock, counting a contention when it
+// is not free at once.
+func (l *BRAVO) rlockSlow() {
+	if l.stats == nil {
+		l.rw.RLock()
+		return
+	}
+	if l.rw.rw.TryRLock() {
+		return
+	}
+	s := l.stats.waiter(WaitPark, Reader)
+	l.rw.RLock()
+	s.done(Contentions)
+}
+
+func (l *BRAVO) setStats(s *Stats) { l.stats = s }
 
 // RUnlockToken releases the read lock that RLockToken returned token for.
 // It panics if token names a slot that does not hold l.
@@ -116,20 +134,37 @@ func (l *BRAVO) slot() int {
 }
 
 // RLock acquires l for reading by the slow path, which needs no token.
-func (l *BRAVO) RLock() { l.rw.RLock() }
+func (l *BRAVO) RLock() { l.rlockSlow() }
 
 // RUnlock releases a read lock that RLock took.
 func (l *BRAVO) RUnlock() { l.rw.RUnlock() }
 
 // Lock acquires l for writing, revoking the readers' bias if it is on.
 func (l *BRAVO) Lock() {
-	l.rw.Lock()
-	if l.unbiased.Load() {
-		return
+	s := l.stats.waiter(WaitYield, Writer)
+	waited := false
+	if l.stats == nil {
+		l.rw.Lock()
+	} else if !l.rw.rw.TryLock() {
+		l.rw.Lock()
+		waited = true
 	}
+	if !l.unbiased.Load() {
+		spins := s.spins
+		l.revoke(&s)
+		waited = waited || s.spins != spins // a reader was inside
+		l.stats.Count(Writer, Drains, 1)
+	}
+	if waited {
+		s.done(Contentions)
+	}
+}
+
+// revoke turns the readers' bias off and waits until no fast reader of l
+// is left in the table.
+func (l *BRAVO) revoke(s *spinner) {
 	l.unbiased.Store(true)
 	start := time.Since(bravoEpoch)
-	s := spinner{policy: WaitYield}
 	me := l.addr()
 	for i := range visibleReaders {
 		for visibleReaders[i].Load() == me {

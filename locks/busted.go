@@ -27,12 +27,15 @@ var _ Lock = (*Busted)(nil)
 // race is logical. Unlock never panics, even when the lock is not held.
 type Busted struct {
 	state atomic.Uint32
+	stats *Stats        // nil unless statistics are on; read-only after Instrument
 	_     cacheline.Pad // prevents false sharing
 }
 
+func (l *Busted) setStats(s *Stats) { l.stats = s }
+
 // Lock "acquires" l: it waits to see the word free, then sets it.
 func (l *Busted) Lock() {
-	s := spinner{policy: WaitYield}
+	s := l.stats.waiter(WaitYield, Writer)
 	for {
 		if l.state.Load() == 0 {
 			// The bug: another goroutine may see 0 too before either
@@ -42,6 +45,9 @@ func (l *Busted) Lock() {
 				_ = l.state.Load()
 			}
 			l.state.Store(1)
+			if s.spins > 0 {
+				s.done(Contentions)
+			}
 			return
 		}
 		s.spin()

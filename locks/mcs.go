@@ -85,8 +85,10 @@ type MCS struct {
 	// then touch one line, as sync.Mutex does. Under contention the holder's
 	// writes meet arrivals' swaps on that line, once per acquisition.
 	holder uint32
-	wait   Wait          // read-only after construction
-	_      cacheline.Pad // prevents false sharing with neighbours
+
+	stats *Stats        // nil unless statistics are on; read-only after Instrument
+	wait  Wait          // read-only after construction
+	_     cacheline.Pad // prevents false sharing with neighbours
 }
 
 // Lock acquires l, queueing behind earlier arrivals.
@@ -98,6 +100,7 @@ func (l *MCS) Lock() {
 }
 
 func (l *MCS) lockSlow() {
+	s := l.stats.waiter(l.wait.or(WaitPark), Writer)
 	n := getNode()
 	pred := l.tail.Swap(n.idx)
 	if pred == 0 {
@@ -105,13 +108,18 @@ func (l *MCS) lockSlow() {
 		// granted, so that a successor sees its predecessor holds the lock.
 		n.state.Store(qGranted)
 		l.holder = n.idx
+		s.done(Contentions)
 		return
 	}
 	predHolds := pred == mcsFast || node(pred).state.Load() == qGranted
 	l.nextOf(pred).Store(n.idx)
-	waitGranted(n, l.wait.or(WaitPark), predHolds)
+	waitGranted(n, &s, predHolds)
 	l.holder = n.idx
+	s.done(Contentions)
+	l.stats.Count(Writer, Queued, 1)
 }
+
+func (l *MCS) setStats(s *Stats) { l.stats = s }
 
 // nextOf returns the next field of node i, the lock's own node included.
 func (l *MCS) nextOf(i uint32) *atomic.Uint32 {
@@ -154,8 +162,14 @@ func (l *MCS) unlockSlow(h uint32) {
 	if h == mcsFast {
 		l.fastNext.Store(0) // the lock's node is free for the next empty-queue arrival
 	}
-	grant(node(succ), true) // direct hand-off: we no longer hold the lock
+	woke := grant(node(succ), true) // direct hand-off: we no longer hold the lock
 	l.recycle(h)
+	if l.stats != nil {
+		l.stats.Count(Writer, Handoffs, 1)
+		if woke {
+			l.stats.Count(Writer, Wakeups, 1)
+		}
+	}
 }
 
 // recycle returns a pooled node; the lock's own node stays.

@@ -100,32 +100,34 @@ func putNode(n *qnode) { freeNodes.Put(n) }
 // n, waking it if it sleeps. With handoff, the woken goroutine runs at once
 // on this P: right for a releaser, wrong for a holder, who must keep running
 // to release.
-func grant(n *qnode, handoff bool) {
+func grant(n *qnode, handoff bool) (woke bool) {
 	if n.state.Swap(qGranted) == qParked {
 		semrelease(&n.sema, handoff, 0)
+		return true
 	}
+	return false
 }
 
 // waitGranted waits, under policy, until n's predecessor grants it the
 // lock. A waiter that is not next in line (predHolds false) sleeps at once
 // under the park policy: a whole critical section stands between it and the
 // lock.
-func waitGranted(n *qnode, policy Wait, predHolds bool) {
-	s := spinner{policy: policy}
-	if policy == WaitPark && !predHolds {
-		sleepUntilGranted(n)
+func waitGranted(n *qnode, s *spinner, predHolds bool) {
+	if s.policy == WaitPark && !predHolds {
+		sleepUntilGranted(n, s)
 	}
 	for n.state.Load() != qGranted {
 		if !s.spin() {
-			sleepUntilGranted(n)
+			sleepUntilGranted(n, s)
 		}
 	}
 }
 
 // sleepUntilGranted parks the owner of n until it is granted, or returns at
 // once if it has been.
-func sleepUntilGranted(n *qnode) {
+func sleepUntilGranted(n *qnode, s *spinner) {
 	if n.state.CompareAndSwap(qWaiting, qParked) {
+		s.parks++
 		semacquire(&n.sema)
 	}
 	_ = n.state.Load() // granted; orders what follows after the hand-off, for the race detector too

@@ -48,6 +48,7 @@ const percpuRWSlots = 64
 // would need the sum of the counts).
 type PercpuRW struct {
 	block   atomic.Uint32 // 1 while a writer holds the lock or waits for readers to drain
+	stats   *Stats        // nil unless statistics are on; read-only after Instrument
 	_       cacheline.Pad
 	readers [percpuRWSlots]cacheline.Int64 // reader counts, one per readerSlot; their sum is the readers inside
 	writers Ticket                         // serializes writers
@@ -64,7 +65,7 @@ func (l *PercpuRW) RLock() {
 
 // rlockSlow backs off while a writer is in, and tries again.
 func (l *PercpuRW) rlockSlow(slot *cacheline.Int64) {
-	s := spinner{policy: WaitYield}
+	s := l.stats.waiter(WaitYield, Reader)
 	for {
 		slot.Add(-1) // back off on the slot we counted on: the sum never sees a lone -1
 		for l.block.Load() != 0 {
@@ -73,10 +74,13 @@ func (l *PercpuRW) rlockSlow(slot *cacheline.Int64) {
 		slot = &l.readers[readerSlot()]
 		slot.Add(1)
 		if l.block.Load() == 0 {
+			s.done(Contentions)
 			return
 		}
 	}
 }
+
+func (l *PercpuRW) setStats(s *Stats) { l.stats = s }
 
 // RUnlock releases one read lock: minus one on whatever slot the goroutine
 // now maps to.
@@ -99,11 +103,18 @@ func readerSlot() int {
 // Lock acquires l for writing: block new readers, then wait for the ones
 // inside to leave.
 func (l *PercpuRW) Lock() {
-	l.writers.Lock()
+	s := l.stats.waiter(WaitYield, Writer)
+	waited := l.writers.lockWaiting(&s)
 	l.block.Store(1)
-	s := spinner{policy: WaitYield}
-	for l.readersInside() != 0 {
-		s.spin()
+	if l.readersInside() != 0 {
+		for l.readersInside() != 0 {
+			s.spin()
+		}
+		l.stats.Count(Writer, Drains, 1)
+		waited = true
+	}
+	if waited {
+		s.done(Contentions)
 	}
 }
 

@@ -47,10 +47,13 @@ type QRWLock struct {
 	// Invariants: locked != 0 implies readers counted are only fast-path
 	// readers about to take their bias back; waiting is set only by the
 	// writer that holds wait.
-	cnts atomic.Uint32
-	_    cacheline.Pad // every reader and writer touches it; prevents false sharing
-	wait Ticket        // queues the slow paths of readers and writers
+	cnts  atomic.Uint32
+	stats *Stats        // nil unless statistics are on; read-only after Instrument
+	_     cacheline.Pad // every reader and writer touches it; prevents false sharing
+	wait  Ticket        // queues the slow paths of readers and writers
 }
+
+func (l *QRWLock) setStats(s *Stats) { l.stats = s }
 
 // RLock acquires l for reading.
 func (l *QRWLock) RLock() {
@@ -71,13 +74,14 @@ func (l *QRWLock) rlockSlow(c uint32) {
 		// 2^23 readers carried out of the word: it would read as free.
 		panic("locks: qrwlock: more than 8388607 readers")
 	}
-	l.wait.Lock()
-	l.cnts.Add(qrwBias) // (r, 0, l) -> (r+1, 0, l)
-	s := spinner{policy: WaitYield}
+	s := l.stats.waiter(WaitYield, Reader)
+	l.wait.lockWaiting(&s)
+	l.cnts.Add(qrwBias)                // (r, 0, l) -> (r+1, 0, l)
 	for l.cnts.Load()&qrwLocked != 0 { // wait for (*, 0, 0): acquires the writer's release
 		s.spin()
 	}
 	l.wait.Unlock()
+	s.done(Contentions)
 }
 
 // RUnlock releases one read lock. It panics if no reader holds l.
@@ -103,20 +107,22 @@ func (l *QRWLock) Lock() {
 // writer so that new readers queue behind it, and wait for the readers in
 // to leave.
 func (l *QRWLock) lockSlow() {
-	l.wait.Lock()
+	s := l.stats.waiter(WaitYield, Writer)
+	l.wait.lockWaiting(&s)
 	// (0, 0, 0) -> (0, 0, locked): it came free meanwhile.
 	if l.cnts.Load() == 0 && l.cnts.CompareAndSwap(0, qrwLocked) {
 		l.wait.Unlock()
+		s.done(Contentions)
 		return
 	}
 	l.cnts.Or(qrwWaiting) // (r, 0, 0) -> (r, waiting, 0)
-	s := spinner{policy: WaitYield}
 	// (0, waiting, 0) -> (0, 0, locked), once the readers have drained;
 	// a fast-path reader's passing bias only delays it.
 	for !l.cnts.CompareAndSwap(qrwWaiting, qrwLocked) {
 		s.spin()
 	}
 	l.wait.Unlock()
+	s.done(Contentions)
 }
 
 // Unlock releases the write lock. It panics if no writer holds l.

@@ -69,10 +69,13 @@ const (
 type QSpin struct {
 	// word is tail<<qTailShift | pending | locked; tail is a node index, 0
 	// for an empty queue.
-	word atomic.Uint32
-	wait Wait          // read-only after construction
-	_    cacheline.Pad // every arrival and waiter touches it; prevents false sharing
+	word  atomic.Uint32
+	wait  Wait          // read-only after construction
+	stats *Stats        // nil unless statistics are on; read-only after Instrument
+	_     cacheline.Pad // every arrival and waiter touches it; prevents false sharing
 }
+
+func (l *QSpin) setStats(s *Stats) { l.stats = s }
 
 // Lock acquires l.
 func (l *QSpin) Lock() {
@@ -89,16 +92,20 @@ func (l *QSpin) lockSlow() {
 		headPolicy = WaitSpin
 	}
 
+	// One spinner for the whole wait, its policy changing with the phase.
+	s := l.stats.waiter(headPolicy, Writer)
+
 	// Pending: with only the holder ahead, wait on the word itself.
 	// (0, 0, 1) -> (0, 1, 1)
 	if l.word.CompareAndSwap(qLocked, qLocked|qPending) {
-		s := spinner{policy: headPolicy}
 		// Wait for (*, 1, 0): the holder's release (Unlock's Add) is the
 		// store this load acquires.
 		for l.word.Load()&qLocked != 0 {
 			s.spin()
 		}
 		l.word.Add(^uint32(0)) // (*, 1, 0) -> (*, 0, 1): add locked - pending = -1
+		s.done(Contentions)
+		l.stats.Count(Writer, Pending, 1)
 		return
 	}
 
@@ -110,6 +117,7 @@ func (l *QSpin) lockSlow() {
 		// (0, 0, 0) -> (0, 0, 1): the lock came free meanwhile.
 		if old == 0 && l.word.CompareAndSwap(0, qLocked) {
 			putNode(n)
+			s.done(Contentions)
 			return
 		}
 		// (prev, p, l) -> (n, p, l): publish our node as the tail; its
@@ -126,12 +134,13 @@ func (l *QSpin) lockSlow() {
 		// Link in: the predecessor's awaitLink acquires this store, and
 		// grants us (state qGranted) when it becomes head.
 		pn.next.Store(n.idx)
-		waitGranted(n, policy, predHeads)
+		s.policy = policy
+		waitGranted(n, &s, predHeads)
+		s.policy, s.n = headPolicy, 0
 	}
 
 	// Head of the queue: wait for (*, 0, 0), neither an owner nor a
 	// pending waiter; this load acquires the last release.
-	s := spinner{policy: headPolicy}
 	var w uint32
 	for w = l.word.Load(); w&qLockedMask != 0; w = l.word.Load() {
 		s.spin()
@@ -142,6 +151,8 @@ func (l *QSpin) lockSlow() {
 			// and emptying the queue at once.
 			if l.word.CompareAndSwap(w, qLocked) {
 				putNode(n)
+				s.done(Contentions)
+				l.stats.Count(Writer, Queued, 1)
 				return
 			}
 			w = l.word.Load() // someone queued behind us, or a bit changed
@@ -152,10 +163,17 @@ func (l *QSpin) lockSlow() {
 		l.word.Add(qLocked)
 		break
 	}
+	s.done(Contentions) // the wait is over; what follows is the holder's
 	// Pass the head of the queue to the successor once it has linked.
 	succ := awaitLink(&n.next)
-	grant(node(succ), false) // no hand-off: we hold the lock and must run to release it
+	woke := grant(node(succ), false) // no hand-off: we hold the lock and must run to release it
 	putNode(n)
+	if l.stats != nil {
+		l.stats.Count(Writer, Queued, 1)
+		if woke {
+			l.stats.Count(Writer, Wakeups, 1)
+		}
+	}
 }
 
 // Unlock releases l. It panics if l is not locked, where it can tell.

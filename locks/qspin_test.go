@@ -1,6 +1,7 @@
 package locks
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,7 +28,7 @@ func TestQSpinPendingPath(t *testing.T) {
 		close(done)
 	}()
 	for l.word.Load() != qLocked|qPending {
-		yieldNow()
+		runtime.Gosched()
 	}
 	l.Unlock()
 	<-done

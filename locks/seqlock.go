@@ -35,9 +35,17 @@ var _ SequenceLock = (*Seqlock)(nil)
 type Seqlock struct {
 	// seq is even while no writer is in, odd while one is. Only the writer
 	// that holds mu changes it.
-	seq atomic.Uint32
-	_   cacheline.Pad // every reader reads it, every writer writes it
-	mu  Ticket        // serializes writers
+	seq   atomic.Uint32
+	_     cacheline.Pad // every reader reads it, every writer writes it
+	mu    Ticket        // serializes writers
+	stats *Stats        // nil unless statistics are on; read-only after Instrument
+}
+
+// setStats counts the writers' waits (on the ticket lock) and the readers'
+// waits for a writer, as retries.
+func (l *Seqlock) setStats(s *Stats) {
+	l.stats = s
+	l.mu.stats = s
 }
 
 // Lock acquires l for writing: (even) -> (odd).
@@ -67,9 +75,10 @@ func (l *Seqlock) ReadBegin() uint32 {
 
 // readBeginSlow waits out the writer that is in.
 func (l *Seqlock) readBeginSlow() uint32 {
-	s := spinner{policy: WaitYield}
+	s := l.stats.waiter(WaitYield, Reader)
 	for {
 		if seq := l.seq.Load(); seq&1 == 0 {
+			s.done(Retries)
 			return seq
 		}
 		s.spin()

@@ -33,21 +33,25 @@ type TAS struct {
 	state atomic.Uint32
 	wait  Wait          // read-only after construction
 	park  parking       // sleepers, for the park policy; on the same line as state
+	stats *Stats        // nil unless statistics are on; read-only after Instrument
 	_     cacheline.Pad // the word every waiter writes; prevents false sharing
 }
+
+func (l *TAS) setStats(s *Stats) { l.stats = s }
 
 // Lock acquires l.
 func (l *TAS) Lock() {
 	if l.state.Swap(1) == 0 {
 		return
 	}
-	s := spinner{policy: l.wait.or(WaitYield)}
+	s := l.stats.waiter(l.wait.or(WaitYield), Writer)
 	for l.state.Swap(1) != 0 {
 		if !s.spin() {
-			l.park.sleep(&l.state)
+			l.park.sleep(&l.state, &s)
 			s.n = 0
 		}
 	}
+	s.done(Contentions)
 }
 
 // Unlock releases l. It panics if l is not locked.
@@ -58,6 +62,6 @@ func (l *TAS) Unlock() {
 		panic("locks: unlock of unlocked tas lock")
 	}
 	if l.wait == WaitPark {
-		l.park.wake()
+		l.park.wake(l.stats)
 	}
 }

@@ -62,9 +62,10 @@ type Ticket struct {
 	// so next == owner means unlocked. Both halves wrap. Lock's XADD on next
 	// and the Load that sees owner == ticket acquire; Unlock's XADD on owner
 	// releases. Only the holder changes owner.
-	word atomic.Uint64
-	wait Wait          // read-only after construction
-	_    cacheline.Pad // every arrival and every waiter touches it; prevents false sharing
+	word  atomic.Uint64
+	wait  Wait          // read-only after construction
+	stats *Stats        // nil unless statistics are on; read-only after Instrument
+	_     cacheline.Pad // every arrival and every waiter touches it; prevents false sharing
 
 	// slots hold sleeping waiters. slots[t%ticketSlots].tag is ticket t|1<<32
 	// while t's waiter sleeps or is about to, 0 otherwise. A sleeper sets it
@@ -92,7 +93,29 @@ func (l *Ticket) Lock() {
 }
 
 func (l *Ticket) lockSlow(ticket uint32) {
-	s := spinner{policy: l.wait.or(WaitPark)}
+	s := l.stats.waiter(l.wait.or(WaitPark), Writer)
+	l.awaitTurn(ticket, &s)
+	s.done(Contentions)
+}
+
+// lockWaiting acquires l as part of another lock's slow path, counting its
+// wait in that lock's spinner s, and reports whether it had to wait. (A
+// qrwlock queues on a Ticket; a percpu-rw's writers serialize on one.)
+func (l *Ticket) lockWaiting(s *spinner) (waited bool) {
+	w := l.word.Add(ticketOne) - ticketOne
+	ticket := uint32(w >> 32)
+	if uint32(w) == ticket {
+		return false
+	}
+	policy := s.policy
+	s.policy, s.n = l.wait.or(WaitPark), 0
+	l.awaitTurn(ticket, s)
+	s.policy, s.n = policy, 0
+	return true
+}
+
+// awaitTurn waits, under s's policy, until ticket is served.
+func (l *Ticket) awaitTurn(ticket uint32, s *spinner) {
 	for {
 		owner := uint32(l.word.Load())
 		if owner == ticket {
@@ -103,28 +126,31 @@ func (l *Ticket) lockSlow(ticket uint32) {
 		case s.policy == WaitSpin:
 			s.spin()
 		case distance > 1 && s.policy == WaitPark && distance < ticketSlots:
-			l.sleep(ticket) // not next: at least a whole critical section away
+			l.sleep(ticket, s) // not next: at least a whole critical section away
 		case distance > 1:
-			yieldNow()
+			s.yield()
 		case !s.spin():
-			l.sleep(ticket)
+			l.sleep(ticket, s)
 			s.n = 0
 		}
 	}
 }
 
+func (l *Ticket) setStats(s *Stats) { l.stats = s }
+
 // sleep parks the waiter of ticket until Unlock serves it, or returns at
 // once if it is served already; the caller re-reads owner either way.
-func (l *Ticket) sleep(ticket uint32) {
+func (l *Ticket) sleep(ticket uint32, s *spinner) {
 	slot := &l.slots[ticket%ticketSlots]
 	tag := uint64(ticket) | 1<<32
 	if !slot.tag.CompareAndSwap(0, tag) {
-		yieldNow() // cannot happen within ticketSlots of the owner; be safe
+		s.yield() // cannot happen within ticketSlots of the owner; be safe
 		return
 	}
 	if uint32(l.word.Load()) == ticket && slot.tag.CompareAndSwap(tag, 0) {
 		return // served while registering, and the sleep is cancelled
 	}
+	s.parks++
 	semacquire(&slot.sema)
 }
 
@@ -143,11 +169,17 @@ func (l *Ticket) Unlock() {
 		l.word.Add(^uint64(0))
 		panic("locks: unlock of unlocked ticket lock")
 	}
-	if next != owner && l.wait.or(WaitPark) == WaitPark {
-		// Someone waits: wake the new owner if it sleeps.
+	if next == owner {
+		return
+	}
+	// Someone waits: the lock is now theirs (a FIFO hand-off).
+	l.stats.Count(Writer, Handoffs, 1)
+	if l.wait.or(WaitPark) == WaitPark {
+		// Wake the new owner if it sleeps.
 		slot := &l.slots[owner%ticketSlots]
 		if tag := uint64(owner) | 1<<32; slot.tag.Load() == tag && slot.tag.CompareAndSwap(tag, 0) {
 			semrelease(&slot.sema, true, 0) // direct hand-off to the new owner
+			l.stats.Count(Writer, Wakeups, 1)
 		}
 	}
 }

@@ -42,8 +42,11 @@ type TTAS struct {
 	state atomic.Uint32
 	wait  Wait          // read-only after construction
 	park  parking       // sleepers, for the park policy; on the same line as state
+	stats *Stats        // nil unless statistics are on; read-only after Instrument
 	_     cacheline.Pad // the word waiters read and CAS; prevents false sharing
 }
+
+func (l *TTAS) setStats(s *Stats) { l.stats = s }
 
 // Lock acquires l.
 func (l *TTAS) Lock() {
@@ -54,16 +57,17 @@ func (l *TTAS) Lock() {
 }
 
 func (l *TTAS) lockSlow() {
-	s := spinner{policy: l.wait.or(WaitYield)}
+	s := l.stats.waiter(l.wait.or(WaitYield), Writer)
 	backoff := ttasMinBackoff
 	for {
 		for l.state.Load() != 0 {
 			if !s.spin() {
-				l.park.sleep(&l.state)
+				l.park.sleep(&l.state, &s)
 				s.n = 0
 			}
 		}
 		if l.state.CompareAndSwap(0, 1) {
+			s.done(Contentions)
 			return
 		}
 		for i := 0; i < backoff; i++ {
@@ -81,6 +85,6 @@ func (l *TTAS) Unlock() {
 		panic("locks: unlock of unlocked ttas lock")
 	}
 	if l.wait == WaitPark {
-		l.park.wake()
+		l.park.wake(l.stats)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
+
+	"github.com/lockbench/lockbench/internal/percpu"
 )
 
 // Wait is a spinlock's waiting policy (see the package doc). The zero value
@@ -54,30 +56,81 @@ func (w Wait) or(def Wait) Wait {
 // preempted holder gives its P away quickly.
 const spinLimit = 128
 
-// spinner is one waiter's progress through its policy; it lives on the
-// waiter's stack.
+// spinner is one waiter's progress through its policy, and its statistics;
+// it lives on the waiter's stack, so that counting a spin is an increment
+// of a local. A slow path makes one with Stats.waiter and ends with done,
+// which adds the wait's counts to the lock's Stats, if it has one.
 type spinner struct {
 	policy Wait
-	n      int
+	n      int // spins since the last park
+
+	// Statistics of this wait. stats is nil when they are off.
+	stats                *Stats
+	side                 Side
+	start                int64 // Nanotime at the start of a timed wait, 0 if not timed
+	spins, yields, parks uint32
+}
+
+// waiter returns the spinner of one contended acquisition of side under
+// policy. With statistics on, one wait in WaitSampleEvery per P is timed.
+// A nil Stats makes a spinner that counts only on its own stack.
+func (s *Stats) waiter(policy Wait, side Side) spinner {
+	sp := spinner{policy: policy, stats: s, side: side}
+	if s != nil {
+		slot, _, _ := s.slot()
+		timed := atomic.LoadUint64(&slot.events[side][Contentions])%WaitSampleEvery == 0
+		percpu.Unpin()
+		if timed {
+			sp.start = Nanotime()
+		}
+	}
+	return sp
 }
 
 // spin is called once per failed check of the lock word. It returns false
 // when the waiter should park now (policy park, spin budget spent).
 func (s *spinner) spin() bool {
+	s.spins++
 	if s.n < spinLimit || s.policy == WaitSpin {
 		s.n++
 		return true
 	}
 	if s.policy == WaitYield {
+		s.yields++
 		runtime.Gosched()
 		return true
 	}
 	return false
 }
 
-// yieldNow gives the P away at once; waiters that know they are far from the
+// yield gives the P away at once; waiters that know they are far from the
 // head of a FIFO queue use it instead of spinning.
-func yieldNow() { runtime.Gosched() }
+func (s *spinner) yield() {
+	s.yields++
+	runtime.Gosched()
+}
+
+// done ends a contended acquisition of event e (Contentions, or Retries for
+// a seqlock's reader): it adds the wait's counts to the lock's statistics.
+func (s *spinner) done(e Event) {
+	if s.stats == nil {
+		return
+	}
+	var wait int64
+	if s.start != 0 {
+		wait = Nanotime() - s.start
+	}
+	slot, _, owned := s.stats.slot()
+	ev := &slot.events[s.side]
+	add(&ev[e], 1, owned)
+	add(&ev[Spins], uint64(s.spins), owned)
+	add(&ev[Yields], uint64(s.yields), owned)
+	add(&ev[Parks], uint64(s.parks), owned)
+	if s.start != 0 {
+		slot.times[s.side][WaitTime].add(uint64(max(wait, 0)), owned)
+	}
+	percpu.Unpin()
+}
 
 // parking is the sleeping side of an unfair lock's park policy: one
 // semaphore for the whole lock and a count of sleepers, so that Unlock wakes
@@ -93,18 +146,21 @@ type parking struct {
 // with wake it is Dekker's pattern: the sleeper increments sleepers then
 // reads word, the releaser clears word then reads sleepers; with Go's
 // sequentially consistent atomics one of them sees the other.
-func (p *parking) sleep(word *atomic.Uint32) {
+func (p *parking) sleep(word *atomic.Uint32, s *spinner) {
 	p.sleepers.Add(1)
 	if word.Load() != 0 {
+		s.parks++
 		semacquire(&p.sema)
 	}
 	p.sleepers.Add(^uint32(0))
 	_ = word.Load() // orders what follows after the release, for the race detector too
 }
 
-// wake wakes a sleeper, if any, after the lock word was cleared.
-func (p *parking) wake() {
+// wake wakes a sleeper, if any, after the lock word was cleared, and
+// counts the wake-up in stats.
+func (p *parking) wake(stats *Stats) {
 	if p.sleepers.Load() != 0 {
 		semrelease(&p.sema, false, 0)
+		stats.Count(Writer, Wakeups, 1)
 	}
 }

@@ -8,8 +8,8 @@ import _ "unsafe" // for go:linkname
 // The runtime keeps procPin and procUnpin linkable for packages outside the
 // standard library (go.dev/issue/67401: "Do not remove or change the type
 // signature"). procPin disables preemption and returns the current P's id.
-// They make no happens-before edge, and none is needed: the id only spreads
-// the load, and every per-P slot is still updated with an atomic.
+// They make no happens-before edge: ID's callers update their slot with an
+// atomic, Pin's callers own their slot while pinned.
 
 //go:linkname procPin runtime.procPin
 func procPin() int
@@ -26,3 +26,14 @@ func ID() int {
 	procUnpin()
 	return id
 }
+
+// Pin disables preemption and returns the id of the P the goroutine runs
+// on, in [0, GOMAXPROCS), until Unpin. While pinned, no other goroutine runs
+// on that P, so a per-P slot indexed by the id is the caller's alone: it can
+// be updated with plain loads and stores, as the kernel updates per-CPU data
+// with preemption off (this_cpu_inc). The caller must not block, and must
+// call Unpin soon.
+func Pin() int { return procPin() }
+
+// Unpin ends Pin.
+func Unpin() { procUnpin() }
