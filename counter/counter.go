@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/lockbench/lockbench/internal/work"
+	"github.com/lockbench/lockbench/locks"
 )
 
 // DefaultGuard is the lock= value insmod uses when none is given: the
@@ -49,6 +50,7 @@ type Option func(*options)
 type options struct {
 	cs          time.Duration // busy work inside each critical section
 	allowBroken bool
+	stats       bool
 }
 
 // WithCriticalSection makes every operation do about d of busy work while it
@@ -65,6 +67,15 @@ func WithCriticalSection(d time.Duration) Option {
 // when two holders overlap, yet the race detector stays quiet.
 func AllowBroken() Option {
 	return func(o *options) { o.allowBroken = true }
+}
+
+// WithStats makes a lock guard keep lock statistics (see locks.Stats and
+// [Counter.LockStats]): its lock counts its slow-path events, and the
+// counter counts acquisitions and samples hold times around it. A store
+// without a lock (atomic, sharded) keeps none. Without it, the guard runs
+// the same code as it would if statistics did not exist.
+func WithStats() Option {
+	return func(o *options) { o.stats = true }
 }
 
 // New returns a zero counter behind guard g. A broken lock needs
@@ -87,12 +98,32 @@ func New(g Guard, opts ...Option) (*Counter, error) {
 		c.store = g.d.newStore(o.cs)
 	case ops.Broken && !o.allowBroken:
 		return nil, fmt.Errorf("counter: %s: %w", g.Name(), errBroken)
+	case o.stats:
+		c.store = newStatStore(ops.New(), locks.NewStats(), work.Steps(o.cs), ops.Broken)
 	case ops.Broken:
 		c.store = &brokenLockGuard{lock: ops.New(), csSteps: work.Steps(o.cs)}
 	default:
 		c.store = newLockStore(ops.New(), work.Steps(o.cs))
 	}
 	return c, nil
+}
+
+// LockStats returns the statistics of the counter's lock, as of now (exact
+// once the load has stopped), and false for a counter that keeps none
+// (made without WithStats, or guarded by a store without a lock).
+func (c *Counter) LockStats() (locks.StatSnapshot, bool) {
+	if s, ok := c.store.(statStore); ok {
+		return s.lockStats(), true
+	}
+	return locks.StatSnapshot{}, false
+}
+
+// ResetLockStats clears the statistics of the counter's lock, if it keeps
+// any, as writing 0 to /proc/lock_stat does.
+func (c *Counter) ResetLockStats() {
+	if s, ok := c.store.(statStore); ok {
+		s.resetLockStats()
+	}
 }
 
 // Guard returns the counter's guard.

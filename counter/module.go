@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lockbench/lockbench/kernel"
+	"github.com/lockbench/lockbench/locks"
 )
 
 func init() {
@@ -35,6 +36,12 @@ func init() {
 				Default: "0",
 				Desc:    "busy work inside every critical section, as a Go duration (100ns)",
 				Parse:   parseCriticalSection,
+			},
+			{
+				Name:    "stats",
+				Type:    kernel.ParamBool,
+				Default: "0",
+				Desc:    "keep lock statistics, shown in /proc/lock_stat under the guard's name (CONFIG_LOCK_STAT)",
 			},
 			{
 				Name:    "allow_broken",
@@ -81,6 +88,7 @@ type Params struct {
 	Guard       Guard         // lock=; the zero Guard leaves the default, mutex
 	CS          time.Duration // cs=
 	Verbose     bool          // verbose=
+	Stats       bool          // stats=
 	AllowBroken bool          // allow_broken=
 }
 
@@ -101,6 +109,9 @@ func (p Params) Insmod() []string {
 	if p.Verbose {
 		words = append(words, "verbose=1")
 	}
+	if p.Stats {
+		words = append(words, "stats=1")
+	}
 	if p.AllowBroken {
 		words = append(words, "allow_broken=1")
 	}
@@ -116,10 +127,26 @@ func load(m *kernel.Instance) (exit func(), err error) {
 	if m.ParamBool("allow_broken") {
 		opts = append(opts, AllowBroken())
 	}
+	stats := m.ParamBool("stats")
+	if stats {
+		opts = append(opts, WithStats())
+	}
 	c, err := New(guard, opts...)
 	if err != nil {
 		m.Printk(kernel.KernErr, "lock=%s refused: %s", lock, strings.TrimPrefix(err.Error(), "counter: "))
 		return nil, errors.Join(syscall.EINVAL, err)
+	}
+	if _, ok := c.LockStats(); stats && ok {
+		err := m.RegisterLockClass(kernel.LockClass{
+			Name:     guard.Name(),
+			Snapshot: func() locks.StatSnapshot { s, _ := c.LockStats(); return s },
+			Reset:    c.ResetLockStats,
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else if stats {
+		m.Printk(kernel.KernWarning, "lock=%s has no lock: stats=1 keeps no statistics", lock)
 	}
 	verbose := m.ParamBool("verbose")
 

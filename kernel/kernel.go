@@ -48,6 +48,10 @@ type Kernel struct {
 	modules   []*Instance
 	// nextAddr is the load address of the next module; guarded by moduleMutex.
 	nextAddr uint64
+
+	// lockStat holds /proc/lock_stat's classes; guarded by lockStatMu.
+	lockStatMu sync.Mutex
+	lockStat   lockClasses
 }
 
 // Option configures a Kernel.
@@ -85,6 +89,9 @@ func New(opts ...Option) *Kernel {
 	}
 	if _, err := k.ProcCreate("kmsg", 0o444, ProcOps{Show: k.showDmesg}); err != nil {
 		panic("kernel: creating /proc/kmsg: " + err.Error())
+	}
+	if _, err := k.ProcCreate(lockStatName, 0o600, ProcOps{Show: k.showLockStat, Write: k.writeLockStat}); err != nil {
+		panic("kernel: creating /proc/lock_stat: " + err.Error())
 	}
 	k.Printk(KernNotice, "Linux version lockbench (simulated kernel)")
 	return k

@@ -112,8 +112,9 @@ type Instance struct {
 	state atomic.Int32 // stateLoading, stateLive or stateUnloading
 	refs  atomic.Int64 // try_module_get references
 
-	mu      sync.Mutex
-	entries []*ProcEntry // created through ProcCreate; guarded by mu
+	mu          sync.Mutex
+	entries     []*ProcEntry // created through ProcCreate; guarded by mu
+	lockClasses []*LockClass // registered through RegisterLockClass; guarded by mu
 }
 
 // Kernel returns the kernel the module is loaded into.
@@ -241,6 +242,7 @@ func (k *Kernel) Insmod(name string, params ...string) error {
 	exit, err := mod.Init(m)
 	if err != nil {
 		m.removeEntries()
+		m.removeLockClasses()
 		k.unlist(m)
 		var errno syscall.Errno
 		if !errors.As(err, &errno) {
@@ -278,6 +280,7 @@ func (k *Kernel) Rmmod(name string) error {
 		m.exit()
 	}
 	m.removeEntries()
+	m.removeLockClasses()
 	k.unlist(m)
 	return nil
 }

@@ -245,7 +245,7 @@ func TestProcCreateErrors(t *testing.T) {
 		_, err := k.ProcCreate(tc.name, tc.mode, tc.ops)
 		assert.ErrorIs(t, err, syscall.EINVAL, name)
 	}
-	assert.Equal(t, []kernel.ProcInfo{{Name: "kmsg", Mode: 0o444}, {Name: "modules", Mode: 0o444}}, k.ProcList(), "failed creates leave nothing")
+	assert.Equal(t, []kernel.ProcInfo{{Name: "kmsg", Mode: 0o444}, {Name: "lock_stat", Mode: 0o600}, {Name: "modules", Mode: 0o444}}, k.ProcList(), "failed creates leave nothing")
 }
 
 func TestFileAfterClose(t *testing.T) {

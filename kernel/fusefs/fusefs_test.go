@@ -61,7 +61,7 @@ func TestShell(t *testing.T) {
 
 	out, _, code := sh(t, "ls "+dir)
 	require.Equal(t, 0, code)
-	assert.Equal(t, "counter\nhelloworlddriver\nkmsg\nmodules\n", out)
+	assert.Equal(t, "counter\nhelloworlddriver\nkmsg\nlock_stat\nmodules\n", out)
 
 	for range 12 {
 		_, errOut, code := sh(t, "echo I > "+counter)
@@ -176,7 +176,7 @@ func TestNamesAndAttributesAreRefused(t *testing.T) {
 	assert.Equal(t, 0, code, "touch to now needs only write access, as in /proc: %s", errOut)
 
 	out, _, _ := sh(t, "ls "+dir)
-	assert.Equal(t, "counter\nhelloworlddriver\nkmsg\nmodules\n", out, "no name changed")
+	assert.Equal(t, "counter\nhelloworlddriver\nkmsg\nlock_stat\nmodules\n", out, "no name changed")
 	out, _, _ = sh(t, "stat -c '%a %u' "+dir+"/counter "+dir+"/helloworlddriver")
 	assert.Equal(t, "666 0\n444 0\n", out, "no mode or owner changed")
 }
