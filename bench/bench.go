@@ -142,6 +142,7 @@ type Spec struct {
 	CS         time.Duration // busy work while the guard is held
 	Path       string        // how the load reaches the counter: "direct", "proc", ...
 	Think      time.Duration // busy work after each operation, outside the guard; usually 0
+	Stats      bool          // keep lock statistics and report them as units (direct and proc paths)
 }
 
 // Name returns the key=value sub-benchmark name, e.g.
@@ -149,11 +150,16 @@ type Spec struct {
 // waiting policy is named with its policy, the default spelled out
 // (locks.Canonical), so that a lock and its policy are one column of a
 // report and "ticket" and "ticket:park" are never two. A think key is added
-// only when Think is set.
+// only when Think is set, a stats=on key only when Stats is, so that
+// benchstat -col /stats compares a lock with statistics on against the
+// same lock without.
 func (s Spec) Name() string {
 	name := fmt.Sprintf("lock=%s/g=%d/mix=%s/cs=%s/path=%s", s.Guard.Name(), s.Goroutines, s.Mix, formatDuration(s.CS), s.Path)
 	if s.Think > 0 {
 		name += "/think=" + formatDuration(s.Think)
+	}
+	if s.Stats {
+		name += "/stats=on"
 	}
 	return name
 }

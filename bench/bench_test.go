@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"flag"
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -25,10 +27,47 @@ import (
 // all); -short keeps mix=inc, cs=0 and g=1 and GOMAXPROCS and skips the
 // rest (about a minute). Select cells with the usual pattern, e.g.
 // -bench 'Counter/lock=(mutex|ticket:park)/g=8/'.
+//
+// -stats=on keeps every lock guard's statistics (lock_stat) on the direct
+// and proc paths and reports them as units beside the others (contended,
+// spins/op, wait-ns...), in benchmarks named .../stats=on; -stats=both runs
+// each such configuration twice, without and with, which is how their
+// cost is measured:
+//
+//	go test -run '^$' -bench 'Counter/lock=ticket:park/g=(1|2)/mix=inc/cs=0/path=direct' -count 10 ./bench -stats=both |
+//		benchstat -col /stats -filter .unit:sec/op -
 func BenchmarkCounter(b *testing.B) {
-	for _, spec := range benchmarkSpecs(testing.Short()) {
+	specs, err := withStats(benchmarkSpecs(testing.Short()), *statsFlag)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, spec := range specs {
 		b.Run(spec.Name(), func(b *testing.B) { benchmarkCounter(b, spec) })
 	}
+}
+
+var statsFlag = flag.String("stats", "off", "lock statistics in BenchmarkCounter: off, on, or both (each lock configuration of the direct and proc paths without, then with)")
+
+// withStats applies -stats to specs: on turns statistics on where they can
+// be kept (a lock guard, on the direct or proc path); both adds, after
+// each such spec, the same with statistics.
+func withStats(specs []Spec, mode string) ([]Spec, error) {
+	if mode != "off" && mode != "on" && mode != "both" {
+		return nil, fmt.Errorf("-stats=%s: want off, on or both", mode)
+	}
+	var out []Spec
+	for _, s := range specs {
+		_, isLock := s.Guard.Lock()
+		keeps := isLock && (s.Path == "direct" || s.Path == "proc")
+		if mode != "on" || !keeps {
+			out = append(out, s)
+		}
+		if mode != "off" && keeps {
+			s.Stats = true
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // guards parses guard names, for tests.

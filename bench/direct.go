@@ -1,6 +1,9 @@
 package bench
 
-import "github.com/lockbench/lockbench/counter"
+import (
+	"github.com/lockbench/lockbench/counter"
+	"github.com/lockbench/lockbench/locks"
+)
 
 func init() { RegisterPath(directPath{}) }
 
@@ -14,6 +17,9 @@ func (directPath) Attach(c CounterConfig) (Target, error) {
 	if c.AllowBroken {
 		opts = append(opts, counter.AllowBroken())
 	}
+	if c.Stats {
+		opts = append(opts, counter.WithStats())
+	}
 	ctr, err := counter.New(c.Guard, opts...)
 	if err != nil {
 		return nil, err
@@ -26,6 +32,9 @@ type directTarget struct{ c *counter.Counter }
 func (t directTarget) NewClient() (Client, error) { return directClient(t), nil }
 func (t directTarget) Value() (int64, error)      { return t.c.Value(), nil }
 func (t directTarget) Close() error               { return nil }
+
+func (t directTarget) LockStats() (locks.StatSnapshot, bool) { return t.c.LockStats() }
+func (t directTarget) ResetLockStats()                       { t.c.ResetLockStats() }
 
 type directClient struct{ c *counter.Counter }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/lockbench/lockbench/internal/cpuload"
 	"github.com/lockbench/lockbench/internal/sample"
 	"github.com/lockbench/lockbench/internal/work"
+	"github.com/lockbench/lockbench/locks"
 )
 
 // The engine hands out work in chunks, issued as the mix's runs (see
@@ -124,6 +125,9 @@ type trial struct {
 	// mallocs and allocBytes (go test -bench counts its own).
 	countAllocs         bool
 	mallocs, allocBytes uint64
+	// lockStats are the lock's statistics over the last run, if the spec
+	// asked for them and the guard has a lock.
+	lockStats *locks.StatSnapshot
 }
 
 // prepare attaches the counter and opens one client per goroutine.
@@ -139,7 +143,7 @@ func prepare(spec Spec, allowBroken bool, target string) (_ *trial, err error) {
 	if err != nil {
 		return nil, err
 	}
-	tgt, err := path.Attach(CounterConfig{Guard: spec.Guard, CS: spec.CS, AllowBroken: allowBroken, Target: target})
+	tgt, err := path.Attach(CounterConfig{Guard: spec.Guard, CS: spec.CS, AllowBroken: allowBroken, Stats: spec.Stats, Target: target})
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s: %w", spec.Name(), err)
 	}
@@ -220,6 +224,10 @@ func (t *trial) run(lim *limiter, started func()) (time.Duration, load) {
 	if t.countAllocs {
 		mallocs0, bytes0 = allocs()
 	}
+	st, _ := t.target.(LockStatTarget)
+	if st != nil && t.spec.Stats {
+		st.ResetLockStats() // the warm-up's and an earlier run's are not this run's
+	}
 	// The trial's clock starts here, after the readings above: a slow
 	// /proc/stat or ReadMemStats (which stops the world) on a loaded
 	// machine must not eat the trial's time before its load starts.
@@ -230,6 +238,12 @@ func (t *trial) run(lim *limiter, started func()) (time.Duration, load) {
 	close(gate)
 	wg.Wait()
 	elapsed := time.Since(start)
+	t.lockStats = nil
+	if st != nil && t.spec.Stats {
+		if s, ok := st.LockStats(); ok {
+			t.lockStats = &s
+		}
+	}
 	if t.countAllocs {
 		mallocs1, bytes1 := allocs()
 		t.mallocs, t.allocBytes = mallocs1-mallocs0, bytes1-bytes0
@@ -383,6 +397,9 @@ type Result struct {
 	// Tries is how many times the trial ran: more than one when the first
 	// tries were disturbed (see Config.MaxInterference).
 	Tries int
+	// LockStats are the lock's statistics over the trial, when the spec
+	// asked for them and the guard has a lock; nil otherwise.
+	LockStats *locks.StatSnapshot
 }
 
 // Disturbance is what the trial measured of the machine while it ran.
@@ -468,6 +485,7 @@ func (t *trial) finish(elapsed time.Duration, name string) (*Result, error) {
 		return nil, &CorrectnessError{Lock: t.spec.Guard.Name(), Trial: name, Got: got, Want: want}
 	}
 	r.Latency = latencyOf(samples)
+	r.LockStats = t.lockStats
 	return r, nil
 }
 

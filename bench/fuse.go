@@ -35,6 +35,9 @@ func (p fusePath) Name() string {
 }
 
 func (p fusePath) Attach(c CounterConfig) (Target, error) {
+	if c.Stats {
+		return nil, errNoStats(p.Name())
+	}
 	if err := fusefs.Available(); err != nil {
 		return nil, fmt.Errorf("bench: path=%s mounts a file system: %w", p.Name(), err)
 	}
@@ -60,6 +63,9 @@ type filePath struct{}
 func (filePath) Name() string { return "file" }
 
 func (filePath) Attach(c CounterConfig) (Target, error) {
+	if c.Stats {
+		return nil, errNoStats("file")
+	}
 	if c.Target == "" {
 		return nil, errors.New("bench: path=file needs a target file (lockbench run -path file -target FILE)")
 	}
@@ -191,5 +197,5 @@ func loadCounter(c CounterConfig) (*kernel.Kernel, error) {
 // insmod are the counter module's parameters for c, as the module writes
 // them.
 func (c CounterConfig) insmod() []string {
-	return counter.Params{Guard: c.Guard, CS: c.CS, AllowBroken: c.AllowBroken}.Insmod()
+	return counter.Params{Guard: c.Guard, CS: c.CS, AllowBroken: c.AllowBroken, Stats: c.Stats}.Insmod()
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lockbench/lockbench/reports/units"
 )
 
 func TestJainIndex(t *testing.T) {
@@ -160,5 +162,11 @@ func TestSamplesFollowTheMix(t *testing.T) {
 			}
 		}
 		assert.Equal(t, tc.writes, writes, tc.mix)
+	}
+}
+
+func TestLockStatUnitsHaveADirection(t *testing.T) {
+	for _, u := range LockStatUnitNames() {
+		assert.Equal(t, units.Lower, units.Better(u), "%s: fewer events and shorter waits are better", u)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lockbench/lockbench/counter"
 	"github.com/lockbench/lockbench/internal/registry"
+	"github.com/lockbench/lockbench/locks"
 )
 
 // A Path is a way for the load to reach a counter: the Go methods, a proc
@@ -23,7 +24,22 @@ type CounterConfig struct {
 	Guard       counter.Guard // the guard
 	CS          time.Duration // busy work inside each critical section
 	AllowBroken bool          // accept a deliberately broken lock (busted)
+	Stats       bool          // keep lock statistics (see LockStatTarget)
 	Target      string        // the file to drive, for path=file
+}
+
+// LockStatTarget is a Target that keeps its lock's statistics when its
+// CounterConfig asks for them (the direct and proc paths): the engine
+// clears them as the load starts and reads them when it stops.
+type LockStatTarget interface {
+	Target
+	LockStats() (locks.StatSnapshot, bool)
+	ResetLockStats()
+}
+
+// errNoStats refuses statistics on a path that cannot read them.
+func errNoStats(path string) error {
+	return fmt.Errorf("bench: path=%s keeps no lock statistics (they are read in-process: use path=direct or path=proc)", path)
 }
 
 // Target is one attached counter.

@@ -8,8 +8,9 @@ import (
 	"os"
 	"strconv"
 
-	_ "github.com/lockbench/lockbench/counter" // registers the counter module
+	"github.com/lockbench/lockbench/counter" // registers the counter module
 	"github.com/lockbench/lockbench/kernel"
+	"github.com/lockbench/lockbench/locks"
 )
 
 func init() { RegisterPath(procPath{}) }
@@ -26,10 +27,13 @@ func (procPath) Attach(c CounterConfig) (Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return procTarget{k}, nil
+	return procTarget{k, c.Guard}, nil
 }
 
-type procTarget struct{ k *kernel.Kernel }
+type procTarget struct {
+	k     *kernel.Kernel
+	guard counter.Guard
+}
 
 func (t procTarget) NewClient() (Client, error) {
 	f, err := t.k.Open("/proc/counter", os.O_RDWR)
@@ -48,6 +52,13 @@ func (t procTarget) Value() (int64, error) {
 }
 
 func (t procTarget) Close() error { return t.k.Rmmod("counter") }
+
+// LockStats reads the counter's class of /proc/lock_stat, typed.
+func (t procTarget) LockStats() (locks.StatSnapshot, bool) {
+	return t.k.LockStat(t.guard.Name())
+}
+
+func (t procTarget) ResetLockStats() { t.k.ClearLockStat() }
 
 // The commands, shared read-only by every client.
 var (

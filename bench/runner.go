@@ -76,6 +76,12 @@ type Config struct {
 	// that a run can prove its correctness check bites.
 	AllowBroken bool
 
+	// Stats keeps every lock guard's statistics and reports them as units
+	// beside the others (contended, spins/op, wait-ns...; see
+	// Result.LockStats), on the direct and proc paths. Its results are
+	// named stats=on, so that they never mix with results without.
+	Stats bool
+
 	// Labels are extra configuration lines for the results, e.g.
 	// "emulation: tcg" for a run inside an emulated guest.
 	Labels []sysinfo.Config
@@ -183,6 +189,8 @@ func (c Config) Validate() error {
 	for _, p := range c.Paths {
 		if _, err := LookupPath(p); err != nil {
 			errs = append(errs, err)
+		} else if c.Stats && p != "direct" && p != "proc" {
+			errs = append(errs, errNoStats(p))
 		}
 	}
 	for _, l := range c.Labels {
@@ -234,7 +242,7 @@ func (c Config) Specs() []Spec {
 			for _, cs := range c.CS {
 				for _, g := range c.Goroutines {
 					for _, guard := range c.Guards {
-						specs = append(specs, Spec{Guard: guard, Goroutines: g, Mix: mix, CS: cs, Path: path, Think: c.Think})
+						specs = append(specs, Spec{Guard: guard, Goroutines: g, Mix: mix, CS: cs, Path: path, Think: c.Think, Stats: c.Stats})
 					}
 				}
 			}
@@ -677,7 +685,7 @@ func (r *Result) metrics() []metric {
 			metric{r.Latency.P99, "p99-ns"},
 			metric{r.Latency.P999, "p999-ns"})
 	}
-	return ms
+	return append(ms, r.lockStatMetrics()...)
 }
 
 // machineConfig returns the file configuration lines describing the machine.

@@ -18,6 +18,9 @@
 //   - cs: busy work done inside every critical section, as a Go duration
 //     ("100ns"), at most MaxCriticalSection (1ms); benchmarks use it to model
 //     a guard held for longer. Default 0.
+//   - stats: keep lock statistics (locks.Stats), shown in /proc/lock_stat
+//     under the guard's name, as CONFIG_LOCK_STAT shows the kernel's lock
+//     classes; writing 0 to /proc/lock_stat clears them. Default 0.
 //   - allow_broken: accept lock=busted, the deliberately broken lock, as a
 //     negative control that must lose updates. Default 0.
 //

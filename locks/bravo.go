@@ -102,9 +102,10 @@ func (l *BRAVO) rlockSlow() {
 	if l.rw.rw.TryRLock() {
 		return
 	}
-	s := l.stats.waiter(WaitPark, Reader)
+	s := l.stats.waiter(WaitPark, Reader, false)
 	l.rw.RLock()
 	s.done(Contentions)
+	return
 }
 
 func (l *BRAVO) setStats(s *Stats) { l.stats = s }
@@ -140,8 +141,13 @@ func (l *BRAVO) RLock() { l.rlockSlow() }
 func (l *BRAVO) RUnlock() { l.rw.RUnlock() }
 
 // Lock acquires l for writing, revoking the readers' bias if it is on.
-func (l *BRAVO) Lock() {
-	s := l.stats.waiter(WaitYield, Writer)
+func (l *BRAVO) Lock() { l.lock(false) }
+
+// LockRecording implements RecordingLock.
+func (l *BRAVO) LockRecording() WaitRecord { return l.lock(true) }
+
+func (l *BRAVO) lock(recording bool) WaitRecord {
+	s := l.stats.waiter(WaitYield, Writer, recording)
 	waited := false
 	if l.stats == nil {
 		l.rw.Lock()
@@ -153,11 +159,16 @@ func (l *BRAVO) Lock() {
 		spins := s.spins
 		l.revoke(&s)
 		waited = waited || s.spins != spins // a reader was inside
-		l.stats.Count(Writer, Drains, 1)
+		if waited {
+			s.extra = Drains
+		} else {
+			l.stats.Count(Writer, Drains, 1)
+		}
 	}
-	if waited {
-		s.done(Contentions)
+	if !waited {
+		return 0
 	}
+	return s.done(Contentions)
 }
 
 // revoke turns the readers' bias off and waits until no fast reader of l

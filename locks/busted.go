@@ -34,8 +34,13 @@ type Busted struct {
 func (l *Busted) setStats(s *Stats) { l.stats = s }
 
 // Lock "acquires" l: it waits to see the word free, then sets it.
-func (l *Busted) Lock() {
-	s := l.stats.waiter(WaitYield, Writer)
+func (l *Busted) Lock() { l.lock(false) }
+
+// LockRecording implements RecordingLock.
+func (l *Busted) LockRecording() WaitRecord { return l.lock(true) }
+
+func (l *Busted) lock(recording bool) WaitRecord {
+	s := l.stats.waiter(WaitYield, Writer, recording)
 	for {
 		if l.state.Load() == 0 {
 			// The bug: another goroutine may see 0 too before either
@@ -45,10 +50,10 @@ func (l *Busted) Lock() {
 				_ = l.state.Load()
 			}
 			l.state.Store(1)
-			if s.spins > 0 {
-				s.done(Contentions)
+			if s.spins == 0 {
+				return 0
 			}
-			return
+			return s.done(Contentions)
 		}
 		s.spin()
 	}

@@ -10,3 +10,11 @@ func TailToken(l Lock) (uint64, bool) {
 	}
 	return p.tailToken(), true
 }
+
+// TimeEveryWait makes the statistics time every contended acquisition's
+// wait, rather than one in WaitSampleEvery, until the returned function
+// restores the rate.
+func TimeEveryWait() (restore func()) {
+	waitSampleEvery = 1
+	return func() { waitSampleEvery = WaitSampleEvery }
+}

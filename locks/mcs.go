@@ -96,11 +96,19 @@ func (l *MCS) Lock() {
 	if l.tail.CompareAndSwap(0, mcsFast) {
 		return // holder stays 0: the lock's own node
 	}
-	l.lockSlow()
+	l.lockSlow(false)
 }
 
-func (l *MCS) lockSlow() {
-	s := l.stats.waiter(l.wait.or(WaitPark), Writer)
+// LockRecording implements RecordingLock.
+func (l *MCS) LockRecording() WaitRecord {
+	if l.tail.CompareAndSwap(0, mcsFast) {
+		return 0
+	}
+	return l.lockSlow(true)
+}
+
+func (l *MCS) lockSlow(recording bool) WaitRecord {
+	s := l.stats.waiter(l.wait.or(WaitPark), Writer, recording)
 	n := getNode()
 	pred := l.tail.Swap(n.idx)
 	if pred == 0 {
@@ -108,15 +116,14 @@ func (l *MCS) lockSlow() {
 		// granted, so that a successor sees its predecessor holds the lock.
 		n.state.Store(qGranted)
 		l.holder = n.idx
-		s.done(Contentions)
-		return
+		return s.done(Contentions)
 	}
 	predHolds := pred == mcsFast || node(pred).state.Load() == qGranted
 	l.nextOf(pred).Store(n.idx)
 	waitGranted(n, &s, predHolds)
 	l.holder = n.idx
-	s.done(Contentions)
-	l.stats.Count(Writer, Queued, 1)
+	s.extra = Queued
+	return s.done(Contentions)
 }
 
 func (l *MCS) setStats(s *Stats) { l.stats = s }

@@ -65,7 +65,7 @@ func (l *PercpuRW) RLock() {
 
 // rlockSlow backs off while a writer is in, and tries again.
 func (l *PercpuRW) rlockSlow(slot *cacheline.Int64) {
-	s := l.stats.waiter(WaitYield, Reader)
+	s := l.stats.waiter(WaitYield, Reader, false)
 	for {
 		slot.Add(-1) // back off on the slot we counted on: the sum never sees a lone -1
 		for l.block.Load() != 0 {
@@ -102,20 +102,26 @@ func readerSlot() int {
 
 // Lock acquires l for writing: block new readers, then wait for the ones
 // inside to leave.
-func (l *PercpuRW) Lock() {
-	s := l.stats.waiter(WaitYield, Writer)
+func (l *PercpuRW) Lock() { l.lock(false) }
+
+// LockRecording implements RecordingLock.
+func (l *PercpuRW) LockRecording() WaitRecord { return l.lock(true) }
+
+func (l *PercpuRW) lock(recording bool) WaitRecord {
+	s := l.stats.waiter(WaitYield, Writer, recording)
 	waited := l.writers.lockWaiting(&s)
 	l.block.Store(1)
 	if l.readersInside() != 0 {
 		for l.readersInside() != 0 {
 			s.spin()
 		}
-		l.stats.Count(Writer, Drains, 1)
+		s.extra = Drains
 		waited = true
 	}
-	if waited {
-		s.done(Contentions)
+	if !waited {
+		return 0
 	}
+	return s.done(Contentions)
 }
 
 // readersInside sums the per-P counts.

@@ -74,7 +74,7 @@ func (l *QRWLock) rlockSlow(c uint32) {
 		// 2^23 readers carried out of the word: it would read as free.
 		panic("locks: qrwlock: more than 8388607 readers")
 	}
-	s := l.stats.waiter(WaitYield, Reader)
+	s := l.stats.waiter(WaitYield, Reader, false)
 	l.wait.lockWaiting(&s)
 	l.cnts.Add(qrwBias)                // (r, 0, l) -> (r+1, 0, l)
 	for l.cnts.Load()&qrwLocked != 0 { // wait for (*, 0, 0): acquires the writer's release
@@ -82,6 +82,7 @@ func (l *QRWLock) rlockSlow(c uint32) {
 	}
 	l.wait.Unlock()
 	s.done(Contentions)
+	return
 }
 
 // RUnlock releases one read lock. It panics if no reader holds l.
@@ -100,20 +101,27 @@ func (l *QRWLock) Lock() {
 	if l.cnts.CompareAndSwap(0, qrwLocked) {
 		return
 	}
-	l.lockSlow()
+	l.lockSlow(false)
+}
+
+// LockRecording implements RecordingLock.
+func (l *QRWLock) LockRecording() WaitRecord {
+	if l.cnts.CompareAndSwap(0, qrwLocked) {
+		return 0
+	}
+	return l.lockSlow(true)
 }
 
 // lockSlow is queued_write_lock_slowpath: queue; at the head, announce the
 // writer so that new readers queue behind it, and wait for the readers in
 // to leave.
-func (l *QRWLock) lockSlow() {
-	s := l.stats.waiter(WaitYield, Writer)
+func (l *QRWLock) lockSlow(recording bool) WaitRecord {
+	s := l.stats.waiter(WaitYield, Writer, recording)
 	l.wait.lockWaiting(&s)
 	// (0, 0, 0) -> (0, 0, locked): it came free meanwhile.
 	if l.cnts.Load() == 0 && l.cnts.CompareAndSwap(0, qrwLocked) {
 		l.wait.Unlock()
-		s.done(Contentions)
-		return
+		return s.done(Contentions)
 	}
 	l.cnts.Or(qrwWaiting) // (r, 0, 0) -> (r, waiting, 0)
 	// (0, waiting, 0) -> (0, 0, locked), once the readers have drained;
@@ -122,7 +130,7 @@ func (l *QRWLock) lockSlow() {
 		s.spin()
 	}
 	l.wait.Unlock()
-	s.done(Contentions)
+	return s.done(Contentions)
 }
 
 // Unlock releases the write lock. It panics if no writer holds l.

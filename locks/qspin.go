@@ -82,10 +82,18 @@ func (l *QSpin) Lock() {
 	if l.word.CompareAndSwap(0, qLocked) {
 		return
 	}
-	l.lockSlow()
+	l.lockSlow(false)
 }
 
-func (l *QSpin) lockSlow() {
+// LockRecording implements RecordingLock.
+func (l *QSpin) LockRecording() WaitRecord {
+	if l.word.CompareAndSwap(0, qLocked) {
+		return 0
+	}
+	return l.lockSlow(true)
+}
+
+func (l *QSpin) lockSlow(recording bool) WaitRecord {
 	policy := l.wait.or(WaitPark)
 	headPolicy := WaitYield // the pending waiter and the head are next: they do not sleep
 	if policy == WaitSpin {
@@ -93,7 +101,7 @@ func (l *QSpin) lockSlow() {
 	}
 
 	// One spinner for the whole wait, its policy changing with the phase.
-	s := l.stats.waiter(headPolicy, Writer)
+	s := l.stats.waiter(headPolicy, Writer, recording)
 
 	// Pending: with only the holder ahead, wait on the word itself.
 	// (0, 0, 1) -> (0, 1, 1)
@@ -104,9 +112,8 @@ func (l *QSpin) lockSlow() {
 			s.spin()
 		}
 		l.word.Add(^uint32(0)) // (*, 1, 0) -> (*, 0, 1): add locked - pending = -1
-		s.done(Contentions)
-		l.stats.Count(Writer, Pending, 1)
-		return
+		s.extra = Pending
+		return s.done(Contentions)
 	}
 
 	// Queue: swap our node into tail, keeping pending and locked.
@@ -117,8 +124,7 @@ func (l *QSpin) lockSlow() {
 		// (0, 0, 0) -> (0, 0, 1): the lock came free meanwhile.
 		if old == 0 && l.word.CompareAndSwap(0, qLocked) {
 			putNode(n)
-			s.done(Contentions)
-			return
+			return s.done(Contentions)
 		}
 		// (prev, p, l) -> (n, p, l): publish our node as the tail; its
 		// fields were written before, so a successor that reads the tail
@@ -151,9 +157,8 @@ func (l *QSpin) lockSlow() {
 			// and emptying the queue at once.
 			if l.word.CompareAndSwap(w, qLocked) {
 				putNode(n)
-				s.done(Contentions)
-				l.stats.Count(Writer, Queued, 1)
-				return
+				s.extra = Queued
+				return s.done(Contentions)
 			}
 			w = l.word.Load() // someone queued behind us, or a bit changed
 			continue
@@ -163,17 +168,16 @@ func (l *QSpin) lockSlow() {
 		l.word.Add(qLocked)
 		break
 	}
-	s.done(Contentions) // the wait is over; what follows is the holder's
+	s.extra = Queued
+	rec := s.done(Contentions) // the wait is over; what follows is the holder's
 	// Pass the head of the queue to the successor once it has linked.
 	succ := awaitLink(&n.next)
 	woke := grant(node(succ), false) // no hand-off: we hold the lock and must run to release it
 	putNode(n)
-	if l.stats != nil {
-		l.stats.Count(Writer, Queued, 1)
-		if woke {
-			l.stats.Count(Writer, Wakeups, 1)
-		}
+	if woke {
+		l.stats.Count(Writer, Wakeups, 1)
 	}
+	return rec
 }
 
 // Unlock releases l. It panics if l is not locked, where it can tell.

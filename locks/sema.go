@@ -45,3 +45,11 @@ func semacquire(addr *uint32)
 
 //go:linkname semrelease sync.runtime_Semrelease
 func semrelease(addr *uint32, handoff bool, skipframes int)
+
+// The runtime keeps cheaprand linkable for packages outside the standard
+// library (go.dev/issue/67401: "Do not remove or change the type
+// signature"): a per-M generator, a nanosecond, where a per-P counter costs
+// a pin of the P. It decides which waits the statistics time.
+//
+//go:linkname cheaprand runtime.cheaprand
+func cheaprand() uint32

@@ -54,6 +54,14 @@ func (l *Seqlock) Lock() {
 	l.seq.Add(1)
 }
 
+// LockRecording implements RecordingLock: the writers' wait is the ticket
+// lock's.
+func (l *Seqlock) LockRecording() WaitRecord {
+	r := l.mu.LockRecording()
+	l.seq.Add(1)
+	return r
+}
+
 // Unlock releases the write lock: (odd) -> (even). It panics if no writer
 // holds l.
 func (l *Seqlock) Unlock() {
@@ -75,7 +83,7 @@ func (l *Seqlock) ReadBegin() uint32 {
 
 // readBeginSlow waits out the writer that is in.
 func (l *Seqlock) readBeginSlow() uint32 {
-	s := l.stats.waiter(WaitYield, Reader)
+	s := l.stats.waiter(WaitYield, Reader, false)
 	for {
 		if seq := l.seq.Load(); seq&1 == 0 {
 			s.done(Retries)

@@ -44,3 +44,23 @@ func TestTimeStatsQuantiles(t *testing.T) {
 	ts2.merge(&shared)
 	assert.Equal(t, ts, ts2)
 }
+
+func TestWaitRecordPacksAndSaturates(t *testing.T) {
+	r := packWait(Contentions, Queued, 1000, 20, 3)
+	assert.True(t, r.Waited())
+	assert.Equal(t, Contentions, r.event())
+	assert.Equal(t, Queued, r.extra())
+	assert.Equal(t, uint64(1000), r.spins())
+	assert.Equal(t, uint64(20), r.yields())
+	assert.Equal(t, uint64(3), r.parks())
+
+	r = packWait(Retries, 0, 1<<31, 1<<20, 1<<12)
+	assert.Equal(t, Retries, r.event())
+	assert.Equal(t, Event(0), r.extra())
+	assert.Equal(t, uint64(recSpinsMax), r.spins(), "saturates")
+	assert.Equal(t, uint64(recYieldsMax), r.yields(), "saturates")
+	assert.Equal(t, uint64(recParksMax), r.parks(), "saturates")
+
+	assert.False(t, WaitRecord(0).Waited())
+	assert.Less(t, int(numEvents), 16, "an event fits in 4 bits")
+}

@@ -1,52 +1,75 @@
 package locks
 
-// The wrappers Instrument puts around the strategies built on package sync,
-// whose slow paths lockbench cannot see. A try that fails is a contention,
-// as the kernel's lock_contended hook marks a lock that was not free; the
-// wait is timed as the other strategies time theirs. sync's own spins,
-// yields and parks stay uncounted. The fast path is one TryLock, the same
-// compare-and-swap as Lock's own fast path.
+import (
+	"sync"
+
+	"github.com/lockbench/lockbench/internal/cacheline"
+)
+
+// The locks Instrument puts in place of the strategies built on package
+// sync, whose slow paths lockbench cannot see. A try that fails is a
+// contention, as the kernel's lock_contended hook marks a lock that was
+// not free; the wait is timed as the other strategies time theirs. sync's
+// own spins, yields and parks stay uncounted. The fast path is one
+// TryLock, the same compare-and-swap as Lock's own fast path.
 
 var (
-	_ Lock   = (*statMutex)(nil)
-	_ RWLock = (*statRWMutex)(nil)
+	_ RecordingLock = (*statMutex)(nil)
+	_ RecordingLock = (*statRWMutex)(nil)
+	_ RWLock        = (*statRWMutex)(nil)
 )
 
 // statMutex is a Mutex that counts its contentions.
 type statMutex struct {
-	*Mutex
+	mu    sync.Mutex
 	stats *Stats
+	_     cacheline.Pad // prevents false sharing
 }
 
-func (m *statMutex) Lock() {
+func (m *statMutex) Lock()   { m.lock(false) }
+func (m *statMutex) Unlock() { m.mu.Unlock() }
+
+// LockRecording implements RecordingLock.
+func (m *statMutex) LockRecording() WaitRecord { return m.lock(true) }
+
+func (m *statMutex) lock(recording bool) WaitRecord {
 	if m.mu.TryLock() {
-		return
+		return 0
 	}
-	s := m.stats.waiter(WaitPark, Writer)
+	s := m.stats.waiter(WaitPark, Writer, recording)
 	m.mu.Lock()
-	s.done(Contentions)
+	return s.done(Contentions)
 }
 
 // statRWMutex is an RWMutex that counts its contentions on both sides.
 type statRWMutex struct {
-	*RWMutex
+	rw    sync.RWMutex
 	stats *Stats
+	_     cacheline.Pad // prevents false sharing
 }
 
-func (rw *statRWMutex) Lock() {
+func (rw *statRWMutex) Lock()    { rw.lock(false) }
+func (rw *statRWMutex) Unlock()  { rw.rw.Unlock() }
+func (rw *statRWMutex) RUnlock() { rw.rw.RUnlock() }
+
+// LockRecording implements RecordingLock.
+func (rw *statRWMutex) LockRecording() WaitRecord { return rw.lock(true) }
+
+func (rw *statRWMutex) lock(recording bool) WaitRecord {
 	if rw.rw.TryLock() {
-		return
+		return 0
 	}
-	s := rw.stats.waiter(WaitPark, Writer)
+	s := rw.stats.waiter(WaitPark, Writer, recording)
 	rw.rw.Lock()
-	s.done(Contentions)
+	return s.done(Contentions)
 }
 
 func (rw *statRWMutex) RLock() {
 	if rw.rw.TryRLock() {
 		return
 	}
-	s := rw.stats.waiter(WaitPark, Reader)
+	s := rw.stats.waiter(WaitPark, Reader, false)
 	rw.rw.RLock()
 	s.done(Contentions)
+	return
 }

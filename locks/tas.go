@@ -44,14 +44,26 @@ func (l *TAS) Lock() {
 	if l.state.Swap(1) == 0 {
 		return
 	}
-	s := l.stats.waiter(l.wait.or(WaitYield), Writer)
+	l.lockSlow(false)
+}
+
+// LockRecording implements RecordingLock.
+func (l *TAS) LockRecording() WaitRecord {
+	if l.state.Swap(1) == 0 {
+		return 0
+	}
+	return l.lockSlow(true)
+}
+
+func (l *TAS) lockSlow(recording bool) WaitRecord {
+	s := l.stats.waiter(l.wait.or(WaitYield), Writer, recording)
 	for l.state.Swap(1) != 0 {
 		if !s.spin() {
 			l.park.sleep(&l.state, &s)
 			s.n = 0
 		}
 	}
-	s.done(Contentions)
+	return s.done(Contentions)
 }
 
 // Unlock releases l. It panics if l is not locked.

@@ -89,13 +89,23 @@ func (l *Ticket) Lock() {
 	if uint32(w) == ticket {
 		return
 	}
-	l.lockSlow(ticket)
+	l.lockSlow(ticket, false)
 }
 
-func (l *Ticket) lockSlow(ticket uint32) {
-	s := l.stats.waiter(l.wait.or(WaitPark), Writer)
+// LockRecording implements RecordingLock.
+func (l *Ticket) LockRecording() WaitRecord {
+	w := l.word.Add(ticketOne) - ticketOne
+	ticket := uint32(w >> 32)
+	if uint32(w) == ticket {
+		return 0
+	}
+	return l.lockSlow(ticket, true)
+}
+
+func (l *Ticket) lockSlow(ticket uint32, recording bool) WaitRecord {
+	s := l.stats.waiter(l.wait.or(WaitPark), Writer, recording)
 	l.awaitTurn(ticket, &s)
-	s.done(Contentions)
+	return s.done(Contentions)
 }
 
 // lockWaiting acquires l as part of another lock's slow path, counting its

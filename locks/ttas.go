@@ -53,11 +53,19 @@ func (l *TTAS) Lock() {
 	if l.state.CompareAndSwap(0, 1) {
 		return
 	}
-	l.lockSlow()
+	l.lockSlow(false)
 }
 
-func (l *TTAS) lockSlow() {
-	s := l.stats.waiter(l.wait.or(WaitYield), Writer)
+// LockRecording implements RecordingLock.
+func (l *TTAS) LockRecording() WaitRecord {
+	if l.state.CompareAndSwap(0, 1) {
+		return 0
+	}
+	return l.lockSlow(true)
+}
+
+func (l *TTAS) lockSlow(recording bool) WaitRecord {
+	s := l.stats.waiter(l.wait.or(WaitYield), Writer, recording)
 	backoff := ttasMinBackoff
 	for {
 		for l.state.Load() != 0 {
@@ -67,8 +75,7 @@ func (l *TTAS) lockSlow() {
 			}
 		}
 		if l.state.CompareAndSwap(0, 1) {
-			s.done(Contentions)
-			return
+			return s.done(Contentions)
 		}
 		for i := 0; i < backoff; i++ {
 			// Reading our cached copy of the line delays without traffic and

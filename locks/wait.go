@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
-
-	"github.com/lockbench/lockbench/internal/percpu"
 )
 
 // Wait is a spinlock's waiting policy (see the package doc). The zero value
@@ -59,33 +57,36 @@ const spinLimit = 128
 // spinner is one waiter's progress through its policy, and its statistics;
 // it lives on the waiter's stack, so that counting a spin is an increment
 // of a local. A slow path makes one with Stats.waiter and ends with done,
-// which adds the wait's counts to the lock's Stats, if it has one.
+// which returns the wait's counts to a recording caller (LockRecording),
+// and otherwise adds them to the lock's Stats, if it has one.
 type spinner struct {
 	policy Wait
 	n      int // spins since the last park
 
 	// Statistics of this wait. stats is nil when they are off.
 	stats                *Stats
+	recording            bool // done returns the counts rather than adding them
 	side                 Side
+	extra                Event // a strategy's own event of this wait (Pending...), 0 for none
 	start                int64 // Nanotime at the start of a timed wait, 0 if not timed
 	spins, yields, parks uint32
 }
 
 // waiter returns the spinner of one contended acquisition of side under
-// policy. With statistics on, one wait in WaitSampleEvery per P is timed.
-// A nil Stats makes a spinner that counts only on its own stack.
-func (s *Stats) waiter(policy Wait, side Side) spinner {
-	sp := spinner{policy: policy, stats: s, side: side}
-	if s != nil {
-		slot, _, _ := s.slot()
-		timed := atomic.LoadUint64(&slot.events[side][Contentions])%WaitSampleEvery == 0
-		percpu.Unpin()
-		if timed {
-			sp.start = Nanotime()
-		}
+// policy, for a recording caller or not. With statistics on, one wait in
+// WaitSampleEvery, drawn at random, is timed. A nil Stats makes a spinner that counts
+// only on its own stack.
+func (s *Stats) waiter(policy Wait, side Side, recording bool) spinner {
+	sp := spinner{policy: policy, stats: s, side: side, recording: recording}
+	if s != nil && cheaprand()%waitSampleEvery == 0 {
+		sp.start = Nanotime()
 	}
 	return sp
 }
+
+// waitSampleEvery is WaitSampleEvery, which tests set to 1 to time every
+// wait.
+var waitSampleEvery uint32 = WaitSampleEvery
 
 // spin is called once per failed check of the lock word. It returns false
 // when the waiter should park now (policy park, spin budget spent).
@@ -111,25 +112,24 @@ func (s *spinner) yield() {
 }
 
 // done ends a contended acquisition of event e (Contentions, or Retries for
-// a seqlock's reader): it adds the wait's counts to the lock's statistics.
-func (s *spinner) done(e Event) {
+// a seqlock's reader): it returns the wait's counts to a recording caller,
+// or adds them to the lock's statistics, a pin of the P inside the
+// critical section, and returns 0. A timed wait's time is recorded here,
+// at the acquisition, whichever: one wait in WaitSampleEvery pays a pin
+// inside the critical section.
+func (s *spinner) done(e Event) WaitRecord {
 	if s.stats == nil {
-		return
+		return 0
 	}
-	var wait int64
 	if s.start != 0 {
-		wait = Nanotime() - s.start
+		s.stats.record(s.side, WaitTime, Nanotime()-s.start)
 	}
-	slot, _, owned := s.stats.slot()
-	ev := &slot.events[s.side]
-	add(&ev[e], 1, owned)
-	add(&ev[Spins], uint64(s.spins), owned)
-	add(&ev[Yields], uint64(s.yields), owned)
-	add(&ev[Parks], uint64(s.parks), owned)
-	if s.start != 0 {
-		slot.times[s.side][WaitTime].add(uint64(max(wait, 0)), owned)
+	r := packWait(e, s.extra, s.spins, s.yields, s.parks)
+	if s.recording {
+		return r
 	}
-	percpu.Unpin()
+	s.stats.AddWait(s.side, r)
+	return 0
 }
 
 // parking is the sleeping side of an unfair lock's park policy: one

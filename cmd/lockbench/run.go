@@ -46,6 +46,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	maxSpeedChange := fs.Float64("max-speed-change", sample.DefaultMaxSpeedChange, "a trial during which the machine ran more than this much slower or faster than usual (0.5: a factor 1.5) is run again")
 	tries := fs.Int("tries", 3, "runs of a disturbed trial before it is kept, marked disturbed")
 	pin := fs.Bool("pin", false, "bind each goroutine to a CPU of its own where g <= usable CPUs (see BENCHMARKS.md)")
+	stats := fs.Bool("stats", false, "keep lock statistics (lock_stat) and report them as units: contended, spins/op, wait-ns... (paths direct and proc)")
 	outDir := fs.String("o", "lockbench-results", "output directory for results.txt and report.html")
 	format := fs.String("format", "text", "format of the table on stdout: "+strings.Join(reports.Formats, ", "))
 	var labels labelFlag
@@ -62,6 +63,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		Duration: *duration, Count: *count, Target: *target, Labels: labels,
 		Warmup: *warmup, Precision: float64(precision), Budget: *budget,
 		MaxInterference: *maxInterference, MaxSpeedChange: *maxSpeedChange, Tries: *tries, Pin: *pin,
+		Stats: *stats,
 	}
 	var err error
 	if cfg.Paths, err = parsePaths(*pathFlag); err != nil {

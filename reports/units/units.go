@@ -33,6 +33,21 @@ var Custom = []struct{ Unit, Better, Label string }{
 	{"p999-ns", Lower, "p99.9 latency"},
 	{sample.InterferenceUnit, Lower, ""},
 	{sample.SpeedUnit, Higher, ""},
+	// Lock statistics (lockbench run -stats): fewer events, shorter waits.
+	{"contended", Lower, "contended acquisitions (fraction)"},
+	{"spins/op", Lower, "spins per operation"},
+	{"yields/op", Lower, "yields per operation"},
+	{"parks/op", Lower, "parks per operation"},
+	{"wakeups/op", Lower, "wake-ups per operation"},
+	{"handoffs/op", Lower, "hand-offs per operation"},
+	{"pending/op", Lower, "pending waits per operation"},
+	{"queued/op", Lower, "queued waits per operation"},
+	{"drains/op", Lower, "reader drains per operation"},
+	{"retries/op", Lower, "read retries per operation"},
+	{"wait-ns", Lower, "mean wait of a contended acquisition"},
+	{"wait-p99-ns", Lower, "p99 wait of a contended acquisition"},
+	{"hold-ns", Lower, "mean hold"},
+	{"hold-p99-ns", Lower, "p99 hold"},
 }
 
 // better and label hold every known unit by its tidied name
