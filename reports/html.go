@@ -24,7 +24,8 @@ func (r *Report) WriteHTML(w io.Writer, title string, charts []Chart) error {
 		Generated string
 		Report    *Report
 		Charts    []htmlChart
-	}{title, time.Now().UTC().Format(time.RFC3339), r, svgs})
+		Why       []WhySection
+	}{title, time.Now().UTC().Format(time.RFC3339), r, svgs, r.Why()})
 }
 
 type htmlChart struct {
@@ -67,6 +68,15 @@ ul.trust li.item { margin-left: 2em; list-style: circle; }
 <ul class="trust">{{range .}}<li class="{{if isWarning .}}warn{{end}}{{if isItem .}} item{{end}}">{{.}}</li>{{end}}</ul>{{end}}
 {{with .Charts}}<h2>Charts</h2>
 {{range .}}<figure class="chart" title="{{.Title}}">{{.SVG}}</figure>
+{{end}}{{end}}
+{{with .Why}}<h2>Why: lock statistics</h2>
+<p class="notes">From each lock's statistics (lockbench run -stats), as the kernel's lock_stat keeps them: the share of acquisitions that waited, and per operation the waiters' spins (failed checks of the lock word), yields, parks (sleeps), and the releases that handed the lock to a chosen waiter; the mean wait of a contended acquisition (sampled).</p>
+{{range .}}{{$w := .}}<h3>{{.Workload}}</h3>
+<ul>{{range .Sentences}}<li>{{.}}</li>{{end}}</ul>
+<table>
+<tr><th class="label">lock</th>{{range .Goroutines}}<th class="label">g={{.}}</th>{{end}}</tr>
+{{range $i, $l := .Locks}}<tr><td class="label">{{$l}}</td>{{range index $w.Cells $i}}<td class="label">{{.}}</td>{{end}}</tr>
+{{end}}</table>
 {{end}}{{end}}
 <h2>Tables</h2>
 <p class="notes">Medians with 95% confidence intervals; each column is compared with the first (the baseline) by a Mann-Whitney U test, and "~" means the difference is not significant.</p>

@@ -77,8 +77,10 @@ type Options struct {
 func ForLocks() Options {
 	// /wait: results written before issue 11 named a lock's policy in a key
 	// of its own; today's name it in /lock ("ticket:park").
-	return Options{Table: ".config .name /wait /mix /cs /path /think", Row: "/g", Col: "/lock", Best: true,
-		Charts: []string{"ops/s", "p99-sec", "fairness"}}
+	// The lock statistics' charts are drawn only where the results have
+	// them (lockbench run -stats).
+	return Options{Table: ".config .name /wait /mix /cs /path /think /stats", Row: "/g", Col: "/lock", Best: true,
+		Charts: []string{"ops/s", "p99-sec", "fairness", "contended", "spins/op", "yields/op", "parks/op"}}
 }
 
 // ForFiles returns the options that compare files, old to new, as
@@ -306,6 +308,9 @@ func Build(paths []string, opts Options) (*Report, error) {
 		if v, same := t.constant(); same {
 			rep.Omitted = append(rep.Omitted, t.Unit+" = "+v)
 			continue
+		}
+		if isWhyUnit(t.Unit) {
+			t.Best = nil // fewer spins is no reason to prefer a lock: the cost is
 		}
 		judge.mark(rep, t, g.disturbance[g.tableID(tk)])
 		rep.Tables = append(rep.Tables, t)

@@ -166,3 +166,53 @@ func TestFilterAndFixedOrder(t *testing.T) {
 	assert.Equal(t, "+233.64%", rep.Tables[0].Cells[1][1].Delta)
 	assert.Equal(t, "+80.07%", rep.Tables[0].Geomean[1].Delta)
 }
+
+// TestWhy reads a recorded lockbench run -stats (5 locks, g=1,2,16,
+// direct path, 3 trials each): one section per workload, a sentence per
+// lock at its most goroutines, and no lock ranked by its statistics.
+func TestWhy(t *testing.T) {
+	rep, err := Build([]string{"testdata/stats.txt"}, ForLocks())
+	require.NoError(t, err)
+	why := rep.Why()
+	require.Len(t, why, 1, "one workload")
+	w := why[0]
+	assert.Equal(t, []string{"1", "2", "16"}, w.Goroutines)
+	require.Len(t, w.Sentences, len(w.Locks))
+	for i, lock := range w.Locks {
+		assert.True(t, strings.HasPrefix(w.Sentences[i], lock+" at g=16 ("), w.Sentences[i])
+		assert.True(t, strings.HasPrefix(w.Cells[i][0], "0% waited"), "nobody waits with one goroutine: %s", w.Cells[i][0])
+	}
+	for _, tb := range rep.Tables {
+		if isWhyUnit(tb.Unit) {
+			assert.Nil(t, tb.Best, "%s ranks no lock", tb.Unit)
+		}
+	}
+
+	var b bytes.Buffer
+	require.NoError(t, rep.WriteHTML(&b, "t", nil))
+	assert.Contains(t, b.String(), "Why: lock statistics")
+
+	plain, err := Build([]string{"testdata/locks.txt"}, ForLocks())
+	require.NoError(t, err)
+	assert.Empty(t, plain.Why(), "no statistics, no section")
+}
+
+func TestWhyReasons(t *testing.T) {
+	for _, tc := range []struct {
+		figures map[string]float64
+		want    string
+	}{
+		{map[string]float64{"contended": 0.001}, "almost never contended"},
+		{map[string]float64{"contended": 0.5, "parks/op": 0.4, "handoffs/op": 0.4}, "handed to a waiter that sleeps"},
+		{map[string]float64{"contended": 0.5, "parks/op": 0.4}, "its waiters sleep"},
+		{map[string]float64{"contended": 0.5, "yields/op": 0.9, "handoffs/op": 0.5}, "the next owner gives its CPU away"},
+		{map[string]float64{"contended": 0.5, "yields/op": 0.9}, "give their CPU away"},
+		{map[string]float64{"contended": 0.5, "spins/op": 30}, "spin on the lock word"},
+		{map[string]float64{"contended": 0.5, "spins/op": 1}, "its waits are short"},
+		{map[string]float64{"contended": 0, "retries/op": 0.2}, "read again when a writer overlapped"},
+	} {
+		assert.Contains(t, reason(tc.figures), tc.want, "%v", tc.figures)
+	}
+	assert.Equal(t, "qspin:park at g=64 (500ns per operation): 90% of acquisitions waited, 1.2µs each on average; per operation 0.9 yields, 0.9 hand-offs: the next owner gives its CPU away while it waits, so a hand-off waits for the scheduler to run it again.",
+		whySentence("qspin:park", "64", map[string]float64{"sec/op": 500e-9, "contended": 0.9, "wait-sec": 1.2e-6, "yields/op": 0.9, "handoffs/op": 0.9}))
+}

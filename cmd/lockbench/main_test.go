@@ -178,6 +178,32 @@ func TestRun(t *testing.T) {
 	assert.Contains(t, string(html), `<figure class="chart"`)
 }
 
+// TestRunStats is issue 14's front door: lock statistics as units beside
+// the others, their directions in the file, and the report's why section.
+func TestRunStats(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := lockbench("run", "-stats", "-path", "direct", "-locks", "mutex,ticket,tas", "-g", "1,2",
+		"-duration", "20ms", "-warmup", "5ms", "-count", "2", "-precision", "0", "-o", dir)
+	require.Equal(t, 0, code, errOut)
+	results, err := os.ReadFile(filepath.Join(dir, "results.txt"))
+	require.NoError(t, err)
+	for _, unit := range []string{"contended", "spins/op", "yields/op", "parks/op", "handoffs/op", "hold-ns"} {
+		assert.Contains(t, string(results), " "+unit, "unit %s", unit)
+		assert.Contains(t, string(results), "Unit "+unit+" better=lower")
+	}
+	assert.Contains(t, string(results), "/stats=on-")
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "Why: lock statistics")
+	for _, lock := range []string{"mutex", "ticket:park", "tas:yield"} {
+		assert.Contains(t, string(html), "<li>"+lock+" at g=2", "a sentence for %s", lock)
+	}
+
+	code, _, errOut = lockbench("run", "-stats", "-path", "fuse", "-locks", "mutex", "-o", t.TempDir())
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "path=fuse keeps no lock statistics")
+}
+
 // TestRunWaitPoliciesShareOneTable is issue 11's defect 7: ticket, its
 // policies and mutex are columns of one table, and ticket and ticket:park
 // (its default) are one column.
