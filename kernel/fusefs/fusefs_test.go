@@ -180,3 +180,33 @@ func TestNamesAndAttributesAreRefused(t *testing.T) {
 	out, _, _ = sh(t, "stat -c '%a %u' "+dir+"/counter "+dir+"/helloworlddriver")
 	assert.Equal(t, "666 0\n444 0\n", out, "no mode or owner changed")
 }
+
+// TestLockStatThroughTheMount is issue 14's /proc/lock_stat as a shell
+// sees it: cat shows the counter's class, echo 0 clears it.
+func TestLockStatThroughTheMount(t *testing.T) {
+	testenv.RequireFuse(t)
+	m, err := fusechild.Start(fusechild.Module{Name: "counter", Params: []string{"lock=ticket", "stats=1"}})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, m.Close()) })
+	lockStat := filepath.Join(m.Dir, "lock_stat")
+
+	for range 3 {
+		_, errOut, code := sh(t, "echo I > "+filepath.Join(m.Dir, "counter"))
+		require.Equal(t, 0, code, errOut)
+	}
+	out, errOut, code := sh(t, "cat "+lockStat)
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "lock_stat version 0.4\n"), out)
+	line := ""
+	for l := range strings.Lines(out) {
+		if strings.Contains(l, "ticket:park:") {
+			line = l
+		}
+	}
+	require.NotEmpty(t, line, out)
+	assert.Equal(t, "3", strings.Fields(line)[8], "three writes, three acquisitions: %s", line)
+
+	out, errOut, code = sh(t, "echo 0 > "+lockStat+" && grep ticket:park: "+lockStat)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "0", strings.Fields(out)[8], "cleared: %s", out)
+}
