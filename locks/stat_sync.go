@@ -26,16 +26,23 @@ type statMutex struct {
 	_     cacheline.Pad // prevents false sharing
 }
 
-func (m *statMutex) Lock()   { m.lock(false) }
+func (m *statMutex) Lock() {
+	if !m.mu.TryLock() {
+		m.lockSlow(false)
+	}
+}
+
 func (m *statMutex) Unlock() { m.mu.Unlock() }
 
 // LockRecording implements RecordingLock.
-func (m *statMutex) LockRecording() WaitRecord { return m.lock(true) }
-
-func (m *statMutex) lock(recording bool) WaitRecord {
+func (m *statMutex) LockRecording() WaitRecord {
 	if m.mu.TryLock() {
 		return 0
 	}
+	return m.lockSlow(true)
+}
+
+func (m *statMutex) lockSlow(recording bool) WaitRecord {
 	s := m.stats.waiter(WaitPark, Writer, recording)
 	m.mu.Lock()
 	return s.done(Contentions)
@@ -48,17 +55,24 @@ type statRWMutex struct {
 	_     cacheline.Pad // prevents false sharing
 }
 
-func (rw *statRWMutex) Lock()    { rw.lock(false) }
+func (rw *statRWMutex) Lock() {
+	if !rw.rw.TryLock() {
+		rw.lockSlow(false)
+	}
+}
+
 func (rw *statRWMutex) Unlock()  { rw.rw.Unlock() }
 func (rw *statRWMutex) RUnlock() { rw.rw.RUnlock() }
 
 // LockRecording implements RecordingLock.
-func (rw *statRWMutex) LockRecording() WaitRecord { return rw.lock(true) }
-
-func (rw *statRWMutex) lock(recording bool) WaitRecord {
+func (rw *statRWMutex) LockRecording() WaitRecord {
 	if rw.rw.TryLock() {
 		return 0
 	}
+	return rw.lockSlow(true)
+}
+
+func (rw *statRWMutex) lockSlow(recording bool) WaitRecord {
 	s := rw.stats.waiter(WaitPark, Writer, recording)
 	rw.rw.Lock()
 	return s.done(Contentions)
