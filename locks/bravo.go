@@ -102,7 +102,8 @@ func (l *BRAVO) rlockSlow() {
 	if l.rw.rw.TryRLock() {
 		return
 	}
-	s := l.stats.waiter(WaitPark, Reader, false)
+	var s spinner
+	s.init(l.stats, WaitPark, Reader, false)
 	l.rw.RLock()
 	s.done(Contentions)
 	return
@@ -141,13 +142,26 @@ func (l *BRAVO) RLock() { l.rlockSlow() }
 func (l *BRAVO) RUnlock() { l.rw.RUnlock() }
 
 // Lock acquires l for writing, revoking the readers' bias if it is on.
-func (l *BRAVO) Lock() { l.lock(false) }
+func (l *BRAVO) Lock() {
+	if l.stats != nil {
+		l.lock(false)
+		return
+	}
+	// Without statistics, the write path as it was before them: it runs
+	// on every write, not only on contended ones.
+	l.rw.Lock()
+	if !l.unbiased.Load() {
+		s := spinner{policy: WaitYield}
+		l.revoke(&s)
+	}
+}
 
 // LockRecording implements RecordingLock.
 func (l *BRAVO) LockRecording() WaitRecord { return l.lock(true) }
 
 func (l *BRAVO) lock(recording bool) WaitRecord {
-	s := l.stats.waiter(WaitYield, Writer, recording)
+	var s spinner
+	s.init(l.stats, WaitYield, Writer, recording)
 	waited := false
 	if l.stats == nil {
 		l.rw.Lock()

@@ -40,7 +40,8 @@ func (l *Busted) Lock() { l.lock(false) }
 func (l *Busted) LockRecording() WaitRecord { return l.lock(true) }
 
 func (l *Busted) lock(recording bool) WaitRecord {
-	s := l.stats.waiter(WaitYield, Writer, recording)
+	var s spinner
+	s.init(l.stats, WaitYield, Writer, recording)
 	for {
 		if l.state.Load() == 0 {
 			// The bug: another goroutine may see 0 too before either

@@ -108,7 +108,8 @@ func (l *MCS) LockRecording() WaitRecord {
 }
 
 func (l *MCS) lockSlow(recording bool) WaitRecord {
-	s := l.stats.waiter(l.wait.or(WaitPark), Writer, recording)
+	var s spinner
+	s.init(l.stats, l.wait.or(WaitPark), Writer, recording)
 	n := getNode()
 	pred := l.tail.Swap(n.idx)
 	if pred == 0 {

@@ -65,7 +65,8 @@ func (l *PercpuRW) RLock() {
 
 // rlockSlow backs off while a writer is in, and tries again.
 func (l *PercpuRW) rlockSlow(slot *cacheline.Int64) {
-	s := l.stats.waiter(WaitYield, Reader, false)
+	var s spinner
+	s.init(l.stats, WaitYield, Reader, false)
 	for {
 		slot.Add(-1) // back off on the slot we counted on: the sum never sees a lone -1
 		for l.block.Load() != 0 {
@@ -102,13 +103,27 @@ func readerSlot() int {
 
 // Lock acquires l for writing: block new readers, then wait for the ones
 // inside to leave.
-func (l *PercpuRW) Lock() { l.lock(false) }
+func (l *PercpuRW) Lock() {
+	if l.stats != nil {
+		l.lock(false)
+		return
+	}
+	// Without statistics, the write path as it was before them: it runs
+	// on every write, not only on contended ones.
+	l.writers.Lock()
+	l.block.Store(1)
+	s := spinner{policy: WaitYield}
+	for l.readersInside() != 0 {
+		s.spin()
+	}
+}
 
 // LockRecording implements RecordingLock.
 func (l *PercpuRW) LockRecording() WaitRecord { return l.lock(true) }
 
 func (l *PercpuRW) lock(recording bool) WaitRecord {
-	s := l.stats.waiter(WaitYield, Writer, recording)
+	var s spinner
+	s.init(l.stats, WaitYield, Writer, recording)
 	waited := l.writers.lockWaiting(&s)
 	l.block.Store(1)
 	if l.readersInside() != 0 {

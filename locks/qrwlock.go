@@ -74,7 +74,8 @@ func (l *QRWLock) rlockSlow(c uint32) {
 		// 2^23 readers carried out of the word: it would read as free.
 		panic("locks: qrwlock: more than 8388607 readers")
 	}
-	s := l.stats.waiter(WaitYield, Reader, false)
+	var s spinner
+	s.init(l.stats, WaitYield, Reader, false)
 	l.wait.lockWaiting(&s)
 	l.cnts.Add(qrwBias)                // (r, 0, l) -> (r+1, 0, l)
 	for l.cnts.Load()&qrwLocked != 0 { // wait for (*, 0, 0): acquires the writer's release
@@ -116,7 +117,8 @@ func (l *QRWLock) LockRecording() WaitRecord {
 // writer so that new readers queue behind it, and wait for the readers in
 // to leave.
 func (l *QRWLock) lockSlow(recording bool) WaitRecord {
-	s := l.stats.waiter(WaitYield, Writer, recording)
+	var s spinner
+	s.init(l.stats, WaitYield, Writer, recording)
 	l.wait.lockWaiting(&s)
 	// (0, 0, 0) -> (0, 0, locked): it came free meanwhile.
 	if l.cnts.Load() == 0 && l.cnts.CompareAndSwap(0, qrwLocked) {

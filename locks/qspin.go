@@ -101,7 +101,8 @@ func (l *QSpin) lockSlow(recording bool) WaitRecord {
 	}
 
 	// One spinner for the whole wait, its policy changing with the phase.
-	s := l.stats.waiter(headPolicy, Writer, recording)
+	var s spinner
+	s.init(l.stats, headPolicy, Writer, recording)
 
 	// Pending: with only the holder ahead, wait on the word itself.
 	// (0, 0, 1) -> (0, 1, 1)

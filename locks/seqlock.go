@@ -83,7 +83,8 @@ func (l *Seqlock) ReadBegin() uint32 {
 
 // readBeginSlow waits out the writer that is in.
 func (l *Seqlock) readBeginSlow() uint32 {
-	s := l.stats.waiter(WaitYield, Reader, false)
+	var s spinner
+	s.init(l.stats, WaitYield, Reader, false)
 	for {
 		if seq := l.seq.Load(); seq&1 == 0 {
 			s.done(Retries)

@@ -43,7 +43,8 @@ func (m *statMutex) LockRecording() WaitRecord {
 }
 
 func (m *statMutex) lockSlow(recording bool) WaitRecord {
-	s := m.stats.waiter(WaitPark, Writer, recording)
+	var s spinner
+	s.init(m.stats, WaitPark, Writer, recording)
 	m.mu.Lock()
 	return s.done(Contentions)
 }
@@ -73,7 +74,8 @@ func (rw *statRWMutex) LockRecording() WaitRecord {
 }
 
 func (rw *statRWMutex) lockSlow(recording bool) WaitRecord {
-	s := rw.stats.waiter(WaitPark, Writer, recording)
+	var s spinner
+	s.init(rw.stats, WaitPark, Writer, recording)
 	rw.rw.Lock()
 	return s.done(Contentions)
 }
@@ -82,7 +84,8 @@ func (rw *statRWMutex) RLock() {
 	if rw.rw.TryRLock() {
 		return
 	}
-	s := rw.stats.waiter(WaitPark, Reader, false)
+	var s spinner
+	s.init(rw.stats, WaitPark, Reader, false)
 	rw.rw.RLock()
 	s.done(Contentions)
 	return

@@ -56,7 +56,8 @@ func (l *TAS) LockRecording() WaitRecord {
 }
 
 func (l *TAS) lockSlow(recording bool) WaitRecord {
-	s := l.stats.waiter(l.wait.or(WaitYield), Writer, recording)
+	var s spinner
+	s.init(l.stats, l.wait.or(WaitYield), Writer, recording)
 	for l.state.Swap(1) != 0 {
 		if !s.spin() {
 			l.park.sleep(&l.state, &s)

@@ -103,7 +103,8 @@ func (l *Ticket) LockRecording() WaitRecord {
 }
 
 func (l *Ticket) lockSlow(ticket uint32, recording bool) WaitRecord {
-	s := l.stats.waiter(l.wait.or(WaitPark), Writer, recording)
+	var s spinner
+	s.init(l.stats, l.wait.or(WaitPark), Writer, recording)
 	l.awaitTurn(ticket, &s)
 	return s.done(Contentions)
 }

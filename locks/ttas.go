@@ -65,7 +65,8 @@ func (l *TTAS) LockRecording() WaitRecord {
 }
 
 func (l *TTAS) lockSlow(recording bool) WaitRecord {
-	s := l.stats.waiter(l.wait.or(WaitYield), Writer, recording)
+	var s spinner
+	s.init(l.stats, l.wait.or(WaitYield), Writer, recording)
 	backoff := ttasMinBackoff
 	for {
 		for l.state.Load() != 0 {

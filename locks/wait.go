@@ -56,7 +56,7 @@ const spinLimit = 128
 
 // spinner is one waiter's progress through its policy, and its statistics;
 // it lives on the waiter's stack, so that counting a spin is an increment
-// of a local. A slow path makes one with Stats.waiter and ends with done,
+// of a local. A slow path readies one with init and ends with done,
 // which returns the wait's counts to a recording caller (LockRecording),
 // and otherwise adds them to the lock's Stats, if it has one.
 type spinner struct {
@@ -72,16 +72,17 @@ type spinner struct {
 	spins, yields, parks uint32
 }
 
-// waiter returns the spinner of one contended acquisition of side under
-// policy, for a recording caller or not. With statistics on, one wait in
-// WaitSampleEvery, drawn at random, is timed. A nil Stats makes a spinner that counts
-// only on its own stack.
-func (s *Stats) waiter(policy Wait, side Side, recording bool) spinner {
-	sp := spinner{policy: policy, stats: s, side: side, recording: recording}
-	if s != nil && cheaprand()%waitSampleEvery == 0 {
-		sp.start = Nanotime()
+// init readies s for one contended acquisition of side under policy, for
+// a recording caller or not; stats is the lock's, nil when statistics are
+// off. With statistics on, one wait in WaitSampleEvery, drawn at random,
+// is timed. It fills s in place: a spinner returned by value from a call
+// is copied whole, and its narrow fields, just stored, stall the copy's
+// loads (store forwarding), 15 ns per slow path.
+func (s *spinner) init(stats *Stats, policy Wait, side Side, recording bool) {
+	s.policy, s.stats, s.side, s.recording = policy, stats, side, recording
+	if stats != nil && cheaprand()%waitSampleEvery == 0 {
+		s.start = Nanotime()
 	}
-	return sp
 }
 
 // waitSampleEvery is WaitSampleEvery, which tests set to 1 to time every
