@@ -81,6 +81,10 @@ type Config struct {
 	// Result.LockStats), on the direct and proc paths. Its results are
 	// named stats=on, so that they never mix with results without.
 	Stats bool
+	// StatsBoth runs every lock guard's configuration twice, without and
+	// with statistics, side by side in each round: what they cost, as
+	// ratios within one run. It implies Stats.
+	StatsBoth bool
 
 	// Labels are extra configuration lines for the results, e.g.
 	// "emulation: tcg" for a run inside an emulated guest.
@@ -189,7 +193,7 @@ func (c Config) Validate() error {
 	for _, p := range c.Paths {
 		if _, err := LookupPath(p); err != nil {
 			errs = append(errs, err)
-		} else if c.Stats && p != "direct" && p != "proc" {
+		} else if (c.Stats || c.StatsBoth) && p != "direct" && p != "proc" {
 			errs = append(errs, errNoStats(p))
 		}
 	}
@@ -242,7 +246,13 @@ func (c Config) Specs() []Spec {
 			for _, cs := range c.CS {
 				for _, g := range c.Goroutines {
 					for _, guard := range c.Guards {
-						specs = append(specs, Spec{Guard: guard, Goroutines: g, Mix: mix, CS: cs, Path: path, Think: c.Think, Stats: c.Stats})
+						s := Spec{Guard: guard, Goroutines: g, Mix: mix, CS: cs, Path: path, Think: c.Think}
+						_, isLock := guard.Lock()
+						if c.StatsBoth && isLock {
+							specs = append(specs, s)
+						}
+						s.Stats = (c.Stats || c.StatsBoth) && isLock
+						specs = append(specs, s)
 					}
 				}
 			}

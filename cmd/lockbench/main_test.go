@@ -199,6 +199,18 @@ func TestRunStats(t *testing.T) {
 		assert.Contains(t, string(html), "<li>"+lock+" at g=2", "a sentence for %s", lock)
 	}
 
+	// -stats=both: each lock without and with, side by side; atomic has no
+	// lock and runs once.
+	dir = t.TempDir()
+	code, _, errOut = lockbench("run", "-stats=both", "-path", "direct", "-locks", "ticket,atomic", "-g", "1",
+		"-duration", "5ms", "-warmup", "0", "-count", "1", "-precision", "0", "-o", dir)
+	require.Equal(t, 0, code, errOut)
+	results, err = os.ReadFile(filepath.Join(dir, "results.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(results), "lock=ticket:park/g=1/mix=inc/cs=0/path=direct-"))
+	assert.Equal(t, 1, strings.Count(string(results), "lock=ticket:park/g=1/mix=inc/cs=0/path=direct/stats=on-"))
+	assert.Equal(t, 1, strings.Count(string(results), "lock=atomic/"))
+
 	code, _, errOut = lockbench("run", "-stats", "-path", "fuse", "-locks", "mutex", "-o", t.TempDir())
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "path=fuse keeps no lock statistics")

@@ -46,7 +46,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	maxSpeedChange := fs.Float64("max-speed-change", sample.DefaultMaxSpeedChange, "a trial during which the machine ran more than this much slower or faster than usual (0.5: a factor 1.5) is run again")
 	tries := fs.Int("tries", 3, "runs of a disturbed trial before it is kept, marked disturbed")
 	pin := fs.Bool("pin", false, "bind each goroutine to a CPU of its own where g <= usable CPUs (see BENCHMARKS.md)")
-	stats := fs.Bool("stats", false, "keep lock statistics (lock_stat) and report them as units: contended, spins/op, wait-ns... (paths direct and proc)")
+	var stats statsFlag
+	fs.Var(&stats, "stats", "keep lock statistics (lock_stat) and report them as units: contended, spins/op, wait-ns... (paths direct and proc); -stats=both runs each lock without and with them, side by side")
 	outDir := fs.String("o", "lockbench-results", "output directory for results.txt and report.html")
 	format := fs.String("format", "text", "format of the table on stdout: "+strings.Join(reports.Formats, ", "))
 	var labels labelFlag
@@ -63,7 +64,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		Duration: *duration, Count: *count, Target: *target, Labels: labels,
 		Warmup: *warmup, Precision: float64(precision), Budget: *budget,
 		MaxInterference: *maxInterference, MaxSpeedChange: *maxSpeedChange, Tries: *tries, Pin: *pin,
-		Stats: *stats,
+		Stats: stats == "on", StatsBoth: stats == "both",
 	}
 	var err error
 	if cfg.Paths, err = parsePaths(*pathFlag); err != nil {
@@ -310,6 +311,26 @@ func forLocks() reports.Options {
 
 // percentFlag is a fraction written as a percentage ("5%") or a fraction
 // ("0.05").
+// statsFlag is -stats: off, on (-stats alone) or both.
+type statsFlag string
+
+func (f *statsFlag) String() string   { return string(*f) }
+func (f *statsFlag) IsBoolFlag() bool { return true }
+
+func (f *statsFlag) Set(s string) error {
+	switch s {
+	case "true", "on":
+		*f = "on"
+	case "false", "off":
+		*f = ""
+	case "both":
+		*f = "both"
+	default:
+		return errors.New("want on, off or both")
+	}
+	return nil
+}
+
 type percentFlag float64
 
 func (p percentFlag) String() string {
