@@ -15,13 +15,13 @@ import (
 // (locks.Instrument). Separate types, so that a counter without statistics
 // runs exactly the code it ran before they existed.
 //
-// A write acquisition is counted inside the critical section, in a plain
-// word next to the value, which the holder owns already: a fraction of a
-// nanosecond, where a per-P count costs a pin of the P (3 ns here, a
-// quarter of an uncontended lock). A contended one's wait comes back from
-// LockRecording and is added to the statistics after Unlock, outside the
-// critical section. Readers hold the lock together, so theirs go to
-// locks.Stats' per-P counts (Stats.Acquire).
+// A write acquisition, and a contended one's wait as LockRecording returns
+// it, are counted inside the critical section, in plain words next to the
+// value (locks.HolderCounts), whose line the holder owns already and which
+// moves with the lock anyway: a fraction of a nanosecond, where a per-P
+// count costs a pin of the P (3 ns here, a quarter of an uncontended
+// lock). Readers hold the lock together, so theirs go to locks.Stats'
+// per-P counts (Stats.Acquire).
 
 // statStore is a store that keeps lock statistics.
 type statStore interface {
@@ -49,21 +49,6 @@ func newStatStore(l locks.Lock, s *locks.Stats, csSteps int, broken bool) statSt
 	return g
 }
 
-// writeCount is a write side's acquisitions, counted by the holder.
-type writeCount uint64
-
-// acquired counts an acquisition; the holder calls it. It reports whether
-// to time the hold.
-func (c *writeCount) acquired() (timeHold bool) {
-	*c++
-	return *c%locks.HoldSampleEvery == 0
-}
-
-// addTo adds the count to s.
-func (c writeCount) addTo(s *locks.StatSnapshot) {
-	s.Events[locks.Writer][locks.Acquisitions] += uint64(c)
-}
-
 // statGuard is lockGuard, rwGuard and tokenGuard with statistics.
 type statGuard struct {
 	lock    locks.RecordingLock
@@ -72,8 +57,8 @@ type statGuard struct {
 	stats   *locks.Stats
 	csSteps int
 	_       cacheline.Pad
-	value   int64      // guarded by lock
-	writes  writeCount // guarded by lock
+	value   int64              // guarded by lock
+	writes  locks.HolderCounts // the write side's counts, on the value's line; guarded by lock
 	_       cacheline.Pad
 }
 
@@ -81,9 +66,8 @@ type statGuard struct {
 // line: a clock read and a call on the hot path, even untaken, cost a
 // nanosecond of spills here.
 func (g *statGuard) Add(delta int64) {
-	wait := g.lock.LockRecording()
-	if g.writes.acquired() {
-		g.addTimed(delta, wait)
+	if g.writes.Acquired(g.lock.LockRecording()) {
+		g.addTimed(delta)
 		return
 	}
 	g.value += delta
@@ -91,13 +75,10 @@ func (g *statGuard) Add(delta int64) {
 		work.Spin(g.csSteps)
 	}
 	g.lock.Unlock()
-	if wait.Waited() {
-		g.stats.AddWait(locks.Writer, wait)
-	}
 }
 
 //go:noinline
-func (g *statGuard) addTimed(delta int64, wait locks.WaitRecord) {
+func (g *statGuard) addTimed(delta int64) {
 	start := locks.Nanotime()
 	g.value += delta
 	if g.csSteps > 0 {
@@ -105,16 +86,12 @@ func (g *statGuard) addTimed(delta int64, wait locks.WaitRecord) {
 	}
 	g.stats.Held(locks.Writer, start)
 	g.lock.Unlock()
-	if wait.Waited() {
-		g.stats.AddWait(locks.Writer, wait)
-	}
 }
 
 func (g *statGuard) Load() int64 {
 	if g.rw == nil && g.token == nil {
-		wait := g.lock.LockRecording()
 		var start int64
-		timeHold := g.writes.acquired()
+		timeHold := g.writes.Acquired(g.lock.LockRecording())
 		if timeHold {
 			start = locks.Nanotime()
 		}
@@ -126,9 +103,6 @@ func (g *statGuard) Load() int64 {
 			g.stats.Held(locks.Writer, start)
 		}
 		g.lock.Unlock()
-		if wait.Waited() {
-			g.stats.AddWait(locks.Writer, wait)
-		}
 		return v
 	}
 	timeHold := g.stats.Acquire(locks.Reader)
@@ -157,19 +131,19 @@ func (g *statGuard) Load() int64 {
 	return v
 }
 
-// lockStats reads the lock's statistics, and the write count under the
-// lock.
+// lockStats reads the lock's statistics, and the write side's counts
+// under the lock.
 func (g *statGuard) lockStats() locks.StatSnapshot {
 	snap := g.stats.Snapshot()
 	g.lock.Lock()
-	g.writes.addTo(&snap)
+	g.writes.AddTo(&snap, locks.Writer)
 	g.lock.Unlock()
 	return snap
 }
 
 func (g *statGuard) resetLockStats() {
 	g.lock.Lock()
-	g.writes = 0
+	g.writes = locks.HolderCounts{}
 	g.lock.Unlock()
 	g.stats.Reset()
 }
@@ -182,15 +156,14 @@ type statSeqGuard struct {
 	stats   *locks.Stats
 	csSteps int
 	_       cacheline.Pad
-	value   atomic.Int64 // written under the lock, read optimistically
-	writes  writeCount   // guarded by lock
+	value   atomic.Int64       // written under the lock, read optimistically
+	writes  locks.HolderCounts // the write side's counts; guarded by lock
 	_       cacheline.Pad
 }
 
 func (g *statSeqGuard) Add(delta int64) {
-	wait := g.lock.LockRecording()
 	var start int64
-	timeHold := g.writes.acquired()
+	timeHold := g.writes.Acquired(g.lock.LockRecording())
 	if timeHold {
 		start = locks.Nanotime()
 	}
@@ -202,9 +175,6 @@ func (g *statSeqGuard) Add(delta int64) {
 		g.stats.Held(locks.Writer, start)
 	}
 	g.lock.Unlock()
-	if wait.Waited() {
-		g.stats.AddWait(locks.Writer, wait)
-	}
 }
 
 func (g *statSeqGuard) Load() int64 {
@@ -224,14 +194,14 @@ func (g *statSeqGuard) Load() int64 {
 func (g *statSeqGuard) lockStats() locks.StatSnapshot {
 	snap := g.stats.Snapshot()
 	g.lock.Lock()
-	g.writes.addTo(&snap)
+	g.writes.AddTo(&snap, locks.Writer)
 	g.lock.Unlock()
 	return snap
 }
 
 func (g *statSeqGuard) resetLockStats() {
 	g.lock.Lock()
-	g.writes = 0
+	g.writes = locks.HolderCounts{}
 	g.lock.Unlock()
 	g.stats.Reset()
 }

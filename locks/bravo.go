@@ -173,14 +173,10 @@ func (l *BRAVO) lock(recording bool) WaitRecord {
 		spins := s.spins
 		l.revoke(&s)
 		waited = waited || s.spins != spins // a reader was inside
-		if waited {
-			s.extra = Drains
-		} else {
-			l.stats.Count(Writer, Drains, 1)
-		}
+		s.extra = Drains
 	}
 	if !waited {
-		return 0
+		return s.done(Acquisitions) // a revocation that waited for nobody, or nothing
 	}
 	return s.done(Contentions)
 }

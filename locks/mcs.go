@@ -123,7 +123,7 @@ func (l *MCS) lockSlow(recording bool) WaitRecord {
 	l.nextOf(pred).Store(n.idx)
 	waitGranted(n, &s, predHolds)
 	l.holder = n.idx
-	s.extra = Queued
+	s.extra, s.handoff = Queued, true // granted by the predecessor
 	return s.done(Contentions)
 }
 
@@ -170,14 +170,10 @@ func (l *MCS) unlockSlow(h uint32) {
 	if h == mcsFast {
 		l.fastNext.Store(0) // the lock's node is free for the next empty-queue arrival
 	}
-	woke := grant(node(succ), true) // direct hand-off: we no longer hold the lock
-	l.recycle(h)
-	if l.stats != nil {
-		l.stats.Count(Writer, Handoffs, 1)
-		if woke {
-			l.stats.Count(Writer, Wakeups, 1)
-		}
+	if grant(node(succ), true) { // direct hand-off (the successor counts it): we no longer hold the lock
+		l.stats.Count(Writer, Wakeups, 1)
 	}
+	l.recycle(h)
 }
 
 // recycle returns a pooled node; the lock's own node stays.

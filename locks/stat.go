@@ -95,7 +95,8 @@ const (
 	// Wakeups: semaphore releases of a sleeping waiter by an unlocker.
 	Wakeups
 	// Handoffs: releases that passed the lock to a chosen waiter (FIFO
-	// locks) rather than freeing it for whoever comes first.
+	// locks) rather than freeing it for whoever comes first, counted by
+	// the waiter that received it.
 	Handoffs
 	// Pending: qspin's waits as the pending waiter (the first waiter, on
 	// the lock word itself, with no queue node).
@@ -232,31 +233,39 @@ func (s *Stats) Acquire(side Side) (timeHold bool) {
 // through the Lock interface would escape to the heap, and a struct of
 // narrow fields, stored and copied back as a whole, stalls the CPU's store
 // forwarding (measured: 8 ns per acquisition). The fields are packed from
-// the low bits: event 4, extra 4, parks 10, yields 18, spins 28; each count
-// saturates at its largest value. The zero value is an acquisition that
-// did not wait.
+// the low bits: event 4, extra 4, hand-off 1, parks 10, yields 18, spins
+// 27; each count saturates at its largest value. The zero value is an
+// acquisition that did not wait.
 type WaitRecord uint64
 
 const (
-	recParksShift  = 8
-	recYieldsShift = 18
-	recSpinsShift  = 36
+	recHandoffBit  = 1 << 8
+	recParksShift  = 9
+	recYieldsShift = 19
+	recSpinsShift  = 37
 	recParksMax    = 1<<10 - 1
 	recYieldsMax   = 1<<18 - 1
-	recSpinsMax    = 1<<28 - 1
+	recSpinsMax    = 1<<27 - 1
 )
 
-func packWait(event, extra Event, spins, yields, parks uint32) WaitRecord {
-	return WaitRecord(uint64(event) | uint64(extra)<<4 |
+func packWait(event, extra Event, handoff bool, spins, yields, parks uint32) WaitRecord {
+	r := WaitRecord(uint64(event) | uint64(extra)<<4 |
 		uint64(min(parks, recParksMax))<<recParksShift |
 		uint64(min(yields, recYieldsMax))<<recYieldsShift |
 		uint64(min(spins, recSpinsMax))<<recSpinsShift)
+	if handoff {
+		r |= recHandoffBit
+	}
+	return r
 }
 
-// Waited reports whether the acquisition had to wait.
+// Waited reports whether the acquisition had to wait. A record may also
+// hold an event without a wait (BRAVO's revocation that found no reader),
+// so the test for anything to count is r != 0.
 func (r WaitRecord) Waited() bool { return r&0xf != 0 }
 
 func (r WaitRecord) event() Event   { return Event(r & 0xf) }
+func (r WaitRecord) handoff() bool  { return r&recHandoffBit != 0 }
 func (r WaitRecord) extra() Event   { return Event(r >> 4 & 0xf) }
 func (r WaitRecord) parks() uint64  { return uint64(r) >> recParksShift & recParksMax }
 func (r WaitRecord) yields() uint64 { return uint64(r) >> recYieldsShift & recYieldsMax }
@@ -264,19 +273,52 @@ func (r WaitRecord) spins() uint64  { return uint64(r) >> recSpinsShift }
 
 // AddWait adds r, a wait of side, to s.
 func (s *Stats) AddWait(side Side, r WaitRecord) {
-	if !r.Waited() {
+	if r == 0 {
 		return
 	}
 	slot, _, owned := s.slot()
-	ev := &slot.events[side]
-	add(&ev[r.event()], 1, owned)
+	r.addTo(&slot.events[side], owned)
+	percpu.Unpin()
+}
+
+func (r WaitRecord) addTo(ev *[numEvents]uint64, owned bool) {
+	if e := r.event(); e != Acquisitions {
+		add(&ev[e], 1, owned)
+	}
 	if e := r.extra(); e != Acquisitions {
 		add(&ev[e], 1, owned)
+	}
+	if r.handoff() {
+		add(&ev[Handoffs], 1, owned)
 	}
 	add(&ev[Spins], r.spins(), owned)
 	add(&ev[Yields], r.yields(), owned)
 	add(&ev[Parks], r.parks(), owned)
-	percpu.Unpin()
+}
+
+// HolderCounts are one side's event counts kept by the lock's holder, in
+// plain words that only a holder writes: a lock's user that holds it
+// exclusively counts its acquisitions and waits there, inside the critical
+// section, at the cost of a few plain adds to a line it owns already
+// (package counter keeps them next to its value), where a per-P count
+// costs a pin of the P. Read them under the lock.
+type HolderCounts [numEvents]uint64
+
+// Acquired counts one acquisition and the wait LockRecording returned for
+// it, and reports whether to time the hold: every HoldSampleEvery-th.
+func (c *HolderCounts) Acquired(r WaitRecord) (timeHold bool) {
+	c[Acquisitions]++
+	if r != 0 {
+		r.addTo((*[numEvents]uint64)(c), true)
+	}
+	return c[Acquisitions]%HoldSampleEvery == 0
+}
+
+// AddTo adds the counts to side of s.
+func (c *HolderCounts) AddTo(s *StatSnapshot, side Side) {
+	for e, n := range c {
+		s.Events[side][e] += n
+	}
 }
 
 // RecordingLock is a lock that can hand a contended acquisition's wait to

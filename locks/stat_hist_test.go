@@ -46,7 +46,8 @@ func TestTimeStatsQuantiles(t *testing.T) {
 }
 
 func TestWaitRecordPacksAndSaturates(t *testing.T) {
-	r := packWait(Contentions, Queued, 1000, 20, 3)
+	r := packWait(Contentions, Queued, true, 1000, 20, 3)
+	assert.True(t, r.handoff())
 	assert.True(t, r.Waited())
 	assert.Equal(t, Contentions, r.event())
 	assert.Equal(t, Queued, r.extra())
@@ -54,7 +55,8 @@ func TestWaitRecordPacksAndSaturates(t *testing.T) {
 	assert.Equal(t, uint64(20), r.yields())
 	assert.Equal(t, uint64(3), r.parks())
 
-	r = packWait(Retries, 0, 1<<31, 1<<20, 1<<12)
+	r = packWait(Retries, 0, false, 1<<31, 1<<20, 1<<12)
+	assert.False(t, r.handoff())
 	assert.Equal(t, Retries, r.event())
 	assert.Equal(t, Event(0), r.extra())
 	assert.Equal(t, uint64(recSpinsMax), r.spins(), "saturates")

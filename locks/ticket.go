@@ -106,6 +106,7 @@ func (l *Ticket) lockSlow(ticket uint32, recording bool) WaitRecord {
 	var s spinner
 	s.init(l.stats, l.wait.or(WaitPark), Writer, recording)
 	l.awaitTurn(ticket, &s)
+	s.handoff = true // served in ticket order: the lock was handed to us
 	return s.done(Contentions)
 }
 
@@ -183,8 +184,8 @@ func (l *Ticket) Unlock() {
 	if next == owner {
 		return
 	}
-	// Someone waits: the lock is now theirs (a FIFO hand-off).
-	l.stats.Count(Writer, Handoffs, 1)
+	// Someone waits: the lock is now theirs, a FIFO hand-off (the waiter
+	// counts it, see lockSlow).
 	if l.wait.or(WaitPark) == WaitPark {
 		// Wake the new owner if it sleeps.
 		slot := &l.slots[owner%ticketSlots]

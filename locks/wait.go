@@ -68,6 +68,7 @@ type spinner struct {
 	recording            bool // done returns the counts rather than adding them
 	side                 Side
 	extra                Event // a strategy's own event of this wait (Pending...), 0 for none
+	handoff              bool  // the lock was handed to this waiter by its releaser (FIFO)
 	start                int64 // Nanotime at the start of a timed wait, 0 if not timed
 	spins, yields, parks uint32
 }
@@ -113,19 +114,20 @@ func (s *spinner) yield() {
 }
 
 // done ends a contended acquisition of event e (Contentions, or Retries for
-// a seqlock's reader): it returns the wait's counts to a recording caller,
+// a seqlock's reader; Acquisitions for one that did not wait but has an
+// extra event to tell): it returns the wait's counts to a recording caller,
 // or adds them to the lock's statistics, a pin of the P inside the
 // critical section, and returns 0. A timed wait's time is recorded here,
 // at the acquisition, whichever: one wait in WaitSampleEvery pays a pin
 // inside the critical section.
 func (s *spinner) done(e Event) WaitRecord {
-	if s.stats == nil {
+	if s.stats == nil || e == Acquisitions && s.extra == Acquisitions {
 		return 0
 	}
-	if s.start != 0 {
+	if s.start != 0 && e != Acquisitions {
 		s.stats.record(s.side, WaitTime, Nanotime()-s.start)
 	}
-	r := packWait(e, s.extra, s.spins, s.yields, s.parks)
+	r := packWait(e, s.extra, s.handoff, s.spins, s.yields, s.parks)
 	if s.recording {
 		return r
 	}
