@@ -209,6 +209,7 @@ func TestWhyReasons(t *testing.T) {
 		{map[string]float64{"contended": 0.5, "yields/op": 0.9}, "give their CPU away"},
 		{map[string]float64{"contended": 0.5, "spins/op": 30}, "spin on the lock word"},
 		{map[string]float64{"contended": 0.5, "spins/op": 1}, "its waits are short"},
+		{map[string]float64{"contended": 0.08, "wait-sec": 18.8e-6}, "its waits last microseconds"},
 		{map[string]float64{"contended": 0, "retries/op": 0.2}, "read again when a writer overlapped"},
 	} {
 		assert.Contains(t, reason(tc.figures), tc.want, "%v", tc.figures)

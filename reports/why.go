@@ -172,6 +172,8 @@ func reason(v map[string]float64) string {
 		return "its waiters give their CPU away and come back a scheduler's turn later"
 	case spins >= 5:
 		return "its waiters spin on the lock word: the cost is its cache line moving between CPUs"
+	case v["wait-sec"] >= 1e-6:
+		return "its waits last microseconds, longer than any spin: its waiters are asleep or descheduled (sync's own parks are not counted)"
 	}
 	return "its waits are short"
 }
