@@ -106,7 +106,6 @@ func (l *BRAVO) rlockSlow() {
 	s.init(l.stats, WaitPark, Reader, false)
 	l.rw.RLock()
 	s.done(Contentions)
-	return
 }
 
 func (l *BRAVO) setStats(s *Stats) { l.stats = s }

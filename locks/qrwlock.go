@@ -83,7 +83,6 @@ func (l *QRWLock) rlockSlow(c uint32) {
 	}
 	l.wait.Unlock()
 	s.done(Contentions)
-	return
 }
 
 // RUnlock releases one read lock. It panics if no reader holds l.

@@ -88,5 +88,4 @@ func (rw *statRWMutex) RLock() {
 	s.init(rw.stats, WaitPark, Reader, false)
 	rw.rw.RLock()
 	s.done(Contentions)
-	return
 }
