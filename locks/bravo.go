@@ -159,16 +159,20 @@ func (l *BRAVO) Lock() {
 func (l *BRAVO) LockRecording() WaitRecord { return l.lock(true) }
 
 func (l *BRAVO) lock(recording bool) WaitRecord {
+	// The spinner is readied only when there is something to tell: most
+	// writes neither wait nor revoke, and readying it draws a random
+	// number.
 	var s spinner
-	s.init(l.stats, WaitYield, Writer, recording)
 	waited := false
-	if l.stats == nil {
-		l.rw.Lock()
-	} else if !l.rw.rw.TryLock() {
+	if !l.rw.rw.TryLock() {
+		s.init(l.stats, WaitYield, Writer, recording)
 		l.rw.Lock()
 		waited = true
 	}
 	if !l.unbiased.Load() {
+		if !waited {
+			s.init(l.stats, WaitYield, Writer, recording)
+		}
 		spins := s.spins
 		l.revoke(&s)
 		waited = waited || s.spins != spins // a reader was inside

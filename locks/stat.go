@@ -20,19 +20,23 @@ import (
 // A lock counts its own events where they happen, on its slow paths only:
 // contended acquisitions, spins, yields, parks, wake-ups, hand-offs and
 // strategy-specific events (qspin's pending waiter and queue, the drains
-// of percpu-rw's and BRAVO's readers). Its user counts acquisitions and times holds around Lock and
-// Unlock (Stats.Acquire, Stats.Held), as lockdep's hooks surround the
+// of percpu-rw's and BRAVO's readers). Its user counts acquisitions and
+// times holds around Lock and Unlock, as lockdep's hooks surround the
 // kernel's locks. With statistics off a lock's Stats pointer is nil: the
 // fast paths are untouched and each slow path tests the pointer once.
 //
 // The cost when on, and how it is kept small:
-//   - No shared counter. Every count goes to the slot of the P that counts it,
-//     with plain loads and stores while the goroutine is pinned to its P
-//     (percpu.Pin), as the kernel's per-CPU counters are updated with
-//     preemption off. Under the race detector, which cannot see that
-//     argument, they are atomic adds.
-//   - A waiter counts its spins, yields and parks in its spinner, on its own
-//     stack, and adds them to its P's slot once, when it gets the lock.
+//   - No shared counter. A waiter counts its spins, yields and parks in its
+//     spinner, on its own stack. When it gets the lock, a recording caller
+//     (RecordingLock.LockRecording) receives them as one word, a
+//     WaitRecord, and an exclusive holder adds them, with its acquisition,
+//     to plain words that only a holder writes (HolderCounts: package
+//     counter keeps them next to the value it guards, on a line the holder
+//     owns already). Otherwise, and for readers, who hold the lock
+//     together, they go to the slot of the P that counts them, with plain
+//     stores while the goroutine is pinned to its P (percpu.Pin), as the
+//     kernel's per-CPU counters are updated with preemption off; under the
+//     race detector, which cannot see that argument, with atomic adds.
 //   - No clock read on an uncontended acquisition. A clock read costs tens
 //     of ns on a virtual machine (33 ns here), as much as a contended
 //     hand-off at cs=0, so wait and hold times are both sampled: one
@@ -41,6 +45,8 @@ import (
 //     acquisition in HoldSampleEvery, counted, from the acquisition to the
 //     release. Totals (lock_stat's waittime-total, holdtime-total) are the
 //     samples' mean times the number of contentions or acquisitions.
+//
+// What it costs, measured, is in BENCHMARKS.md ("Lock statistics").
 //
 // Reads of a Stats (Snapshot) while the lock is in use see each count at
 // some recent value: a plain 64-bit store is never torn on the platforms Go
