@@ -30,16 +30,25 @@ func docSnapshot() locks.StatSnapshot {
 	return s
 }
 
-// insmodLockClass loads a module that registers one lock class.
-func insmodLockClass(t *testing.T, k *kernel.Kernel, name string, class kernel.LockClass) {
-	t.Helper()
+// lockClassToRegister is the class the lockstat_test module registers at
+// its next insmod: the module is registered once per process (the module
+// registry is the "disk", shared by every kernel and every -count run).
+var lockClassToRegister kernel.LockClass
+
+func init() {
 	kernel.Register(kernel.Module{
-		Name: name,
+		Name: "lockstat_test",
 		Init: func(m *kernel.Instance) (func(), error) {
-			return nil, m.RegisterLockClass(class)
+			return nil, m.RegisterLockClass(lockClassToRegister)
 		},
 	})
-	require.NoError(t, k.Insmod(name))
+}
+
+// insmodLockClass loads the lockstat_test module with class.
+func insmodLockClass(t *testing.T, k *kernel.Kernel, class kernel.LockClass) error {
+	t.Helper()
+	lockClassToRegister = class
+	return k.Insmod("lockstat_test")
 }
 
 func TestLockStatFormatIsTheKernels(t *testing.T) {
@@ -53,11 +62,11 @@ func TestLockStatFormatIsTheKernels(t *testing.T) {
 	).Replace(string(want))
 
 	k := kernel.New()
-	insmodLockClass(t, k, "lockstat_doc", kernel.LockClass{
+	require.NoError(t, insmodLockClass(t, k, kernel.LockClass{
 		Name:     "&mm->mmap_sem",
 		Snapshot: docSnapshot,
 		Reset:    func() {},
-	})
+	}))
 	got, err := k.ReadFile("/proc/lock_stat")
 	require.NoError(t, err)
 	assert.Equal(t, wantText, string(got))
@@ -68,11 +77,11 @@ func TestLockStatClearsOnZeroAndGoesWithItsModule(t *testing.T) {
 	resets := 0
 	var snap locks.StatSnapshot
 	snap.Events[locks.Writer][locks.Acquisitions] = 7
-	insmodLockClass(t, k, "lockstat_clear", kernel.LockClass{
+	require.NoError(t, insmodLockClass(t, k, kernel.LockClass{
 		Name:     "ticket:park",
 		Snapshot: func() locks.StatSnapshot { return snap },
 		Reset:    func() { resets++; snap = locks.StatSnapshot{} },
-	})
+	}))
 	got, err := k.ReadFile("/proc/lock_stat")
 	require.NoError(t, err)
 	assert.Contains(t, string(got), "                             ticket:park:             0              0")
@@ -87,19 +96,12 @@ func TestLockStatClearsOnZeroAndGoesWithItsModule(t *testing.T) {
 	assert.Equal(t, 1, resets)
 	require.NoError(t, f.Close())
 
-	require.NoError(t, k.Rmmod("lockstat_clear"))
+	require.NoError(t, k.Rmmod("lockstat_test"))
 	got, err = k.ReadFile("/proc/lock_stat")
 	require.NoError(t, err)
 	assert.NotContains(t, string(got), "ticket:park", "the class went with its module")
 }
 
 func TestLockClassNeedsANameAndFunctions(t *testing.T) {
-	k := kernel.New()
-	kernel.Register(kernel.Module{
-		Name: "lockstat_bad",
-		Init: func(m *kernel.Instance) (func(), error) {
-			return nil, m.RegisterLockClass(kernel.LockClass{Name: "x"})
-		},
-	})
-	assert.ErrorIs(t, k.Insmod("lockstat_bad"), syscall.EINVAL)
+	assert.ErrorIs(t, insmodLockClass(t, kernel.New(), kernel.LockClass{Name: "x"}), syscall.EINVAL)
 }
