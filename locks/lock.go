@@ -40,6 +40,17 @@
 // registration alone. busted-rw, whose readers exclude nobody, is the
 // negative control of the reader checks.
 //
+// # Statistics
+//
+// [Instrument] makes a lock count what the kernel's lock_stat and
+// qspinlock's lock events count, on its slow paths only, into a [Stats]:
+// contended acquisitions, spins, yields, parks, wake-ups, hand-offs and its
+// own events ([Event]), with sampled wait and hold times. A
+// [RecordingLock]'s LockRecording hands a contended acquisition's counts
+// back to the caller as one word ([WaitRecord]), so that an exclusive
+// holder can count them in words it owns ([HolderCounts]). Without
+// Instrument a lock runs the code it ran before statistics existed.
+//
 // # Misuse
 //
 // Unlocking an unlocked spinlock panics with a message prefixed "locks:"
