@@ -142,7 +142,13 @@ type Spec struct {
 	CS         time.Duration // busy work while the guard is held
 	Path       string        // how the load reaches the counter: "direct", "proc", ...
 	Think      time.Duration // busy work after each operation, outside the guard; usually 0
-	Stats      bool          // keep lock statistics and report them as units (direct and proc paths)
+	Stats      bool          // keep lock statistics and report them as units (a lock guard, direct and proc paths)
+	// StatsKey, if set, names the run's statistics setting in the
+	// benchmark's name ("on", "off"): every configuration of a run with
+	// statistics says stats=on, the guards without a lock included (they
+	// keep none), so that they share its tables; a run with and without
+	// names the runs without stats=off.
+	StatsKey string
 }
 
 // Name returns the key=value sub-benchmark name, e.g.
@@ -150,7 +156,7 @@ type Spec struct {
 // waiting policy is named with its policy, the default spelled out
 // (locks.Canonical), so that a lock and its policy are one column of a
 // report and "ticket" and "ticket:park" are never two. A think key is added
-// only when Think is set, a stats=on key only when Stats is, so that
+// only when Think is set, a stats key only when StatsKey is, so that
 // benchstat -col /stats compares a lock with statistics on against the
 // same lock without.
 func (s Spec) Name() string {
@@ -158,8 +164,8 @@ func (s Spec) Name() string {
 	if s.Think > 0 {
 		name += "/think=" + formatDuration(s.Think)
 	}
-	if s.Stats {
-		name += "/stats=on"
+	if s.StatsKey != "" {
+		name += "/stats=" + s.StatsKey
 	}
 	return name
 }

@@ -46,26 +46,30 @@ func BenchmarkCounter(b *testing.B) {
 	}
 }
 
-var statsFlag = flag.String("stats", "off", "lock statistics in BenchmarkCounter: off, on, or both (each lock configuration of the direct and proc paths without, then with)")
+var statsFlag = flag.String("stats", "off", "lock statistics in BenchmarkCounter: off, on, or both (each lock configuration of the direct and proc paths without, then with); -stats=on, not -stats alone")
 
-// withStats applies -stats to specs: on turns statistics on where they can
-// be kept (a lock guard, on the direct or proc path); both adds, after
-// each such spec, the same with statistics.
+// withStats applies -stats to specs on the direct and proc paths, the
+// ones that keep statistics, as lockbench run -stats does (Config.Stats,
+// Config.StatsBoth).
 func withStats(specs []Spec, mode string) ([]Spec, error) {
-	if mode != "off" && mode != "on" && mode != "both" {
+	var cfg Config
+	switch mode {
+	case "off":
+		return specs, nil
+	case "on":
+		cfg.Stats = true
+	case "both":
+		cfg.StatsBoth = true
+	default:
 		return nil, fmt.Errorf("-stats=%s: want off, on or both", mode)
 	}
 	var out []Spec
 	for _, s := range specs {
-		_, isLock := s.Guard.Lock()
-		keeps := isLock && (s.Path == "direct" || s.Path == "proc")
-		if mode != "on" || !keeps {
+		if s.Path != "direct" && s.Path != "proc" {
 			out = append(out, s)
+			continue
 		}
-		if mode != "off" && keeps {
-			s.Stats = true
-			out = append(out, s)
-		}
+		out = append(out, cfg.withStats(s)...)
 	}
 	return out, nil
 }

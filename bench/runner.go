@@ -247,18 +247,33 @@ func (c Config) Specs() []Spec {
 				for _, g := range c.Goroutines {
 					for _, guard := range c.Guards {
 						s := Spec{Guard: guard, Goroutines: g, Mix: mix, CS: cs, Path: path, Think: c.Think}
-						_, isLock := guard.Lock()
-						if c.StatsBoth && isLock {
-							specs = append(specs, s)
-						}
-						s.Stats = (c.Stats || c.StatsBoth) && isLock
-						specs = append(specs, s)
+						specs = append(specs, c.withStats(s)...)
 					}
 				}
 			}
 		}
 	}
 	return specs
+}
+
+// withStats applies Stats and StatsBoth to s (see Spec.StatsKey): with
+// Stats, s keeps statistics if its guard is a lock, and every spec is
+// named stats=on; with StatsBoth, a lock's spec runs twice, stats=off then
+// stats=on, and any other once, stats=off.
+func (c Config) withStats(s Spec) []Spec {
+	_, isLock := s.Guard.Lock()
+	switch {
+	case c.StatsBoth && isLock:
+		off, on := s, s
+		off.StatsKey = "off"
+		on.StatsKey, on.Stats = "on", true
+		return []Spec{off, on}
+	case c.StatsBoth:
+		s.StatsKey = "off"
+	case c.Stats:
+		s.StatsKey, s.Stats = "on", isLock
+	}
+	return []Spec{s}
 }
 
 // Run runs cfg's matrix: Count rounds, each running every configuration once

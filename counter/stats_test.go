@@ -123,7 +123,11 @@ func TestProcLockStat(t *testing.T) {
 	require.NoError(t, k.WriteFile("/proc/lock_stat", []byte("0\n")))
 	got, err = k.ReadFile("/proc/lock_stat")
 	require.NoError(t, err)
-	assert.Equal(t, "0", strings.Fields(classLine(t, string(got), "ticket:park:"))[8], "cleared by writing 0")
+	assert.NotContains(t, string(got), "ticket:park", "cleared by writing 0: no line until the lock is used again")
+	require.NoError(t, k.WriteFile("/proc/counter", []byte("I\n")))
+	got, err = k.ReadFile("/proc/lock_stat")
+	require.NoError(t, err)
+	assert.Equal(t, "1", strings.Fields(classLine(t, string(got), "ticket:park:"))[8], "counting again")
 
 	require.NoError(t, k.Rmmod("counter"))
 	got, err = k.ReadFile("/proc/lock_stat")

@@ -114,13 +114,23 @@ func (k *Kernel) showLockStat(buf []byte) []byte {
 		"holdtime-min", "holdtime-max", "holdtime-total", "holdtime-avg")
 	w.WriteString(line)
 	w.WriteString("\n")
-	for i, r := range rows {
-		if i > 0 {
+	first := true
+	for _, r := range rows {
+		if !used(&r.snap, locks.Writer) && !used(&r.snap, locks.Reader) {
+			continue // nothing since the last clear: no line, as in the kernel
+		}
+		if !first {
 			w.WriteString("\n" + strings.Repeat(".", lockStatWidth) + "\n\n")
 		}
+		first = false
 		writeLockClass(w, r.name, &r.snap)
 	}
 	return w.Bytes()
+}
+
+// used reports a side with anything to show.
+func used(s *locks.StatSnapshot, side locks.Side) bool {
+	return s.Count(side, locks.Acquisitions)+s.Count(side, locks.Contentions)+s.Count(side, locks.Retries) > 0
 }
 
 func cmpUint(a, b uint64) int {
@@ -137,11 +147,8 @@ func cmpUint(a, b uint64) int {
 // name-W: and name-R: for one with readers.
 func writeLockClass(w *bytes.Buffer, name string, s *locks.StatSnapshot) {
 	name = truncate(name, 38)
-	used := func(side locks.Side) bool {
-		return s.Count(side, locks.Acquisitions)+s.Count(side, locks.Contentions)+s.Count(side, locks.Retries) > 0
-	}
-	hasReaders := used(locks.Reader)
-	if used(locks.Writer) || !hasReaders {
+	hasReaders := used(s, locks.Reader)
+	if used(s, locks.Writer) || !hasReaders {
 		if hasReaders {
 			fmt.Fprintf(w, "%38s-W:", name)
 		} else {

@@ -95,6 +95,9 @@ func TestLockStatClearsOnZeroAndGoesWithItsModule(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, resets)
 	require.NoError(t, f.Close())
+	got, err = k.ReadFile("/proc/lock_stat")
+	require.NoError(t, err)
+	assert.NotContains(t, string(got), "ticket:park", "a cleared class has no line until it is used again, as in the kernel")
 
 	require.NoError(t, k.Rmmod("lockstat_test"))
 	got, err = k.ReadFile("/proc/lock_stat")

@@ -296,6 +296,11 @@ func Build(paths []string, opts Options) (*Report, error) {
 	// Titles show only the keys that tell tables apart, not the unit (shown
 	// on its own) nor what every table shares (the machine, in Config).
 	varying := benchproc.NonSingularFields(keys)
+	// A unit is named left out only if every table of it was: one whose
+	// value is the same in one workload may vary in another.
+	var omitted []string
+	omittedValues := map[string]map[string]bool{}
+	kept := map[string]bool{}
 	for _, tk := range keys {
 		var title []string
 		for _, f := range varying {
@@ -306,16 +311,31 @@ func Build(paths []string, opts Options) (*Report, error) {
 		t := g.tables[tk].build(tk.Get(unitField), opts, &thresholds, units)
 		t.Title = strings.Join(title, " ")
 		if v, same := t.constant(); same {
-			rep.Omitted = append(rep.Omitted, t.Unit+" = "+v)
+			if omittedValues[t.Unit] == nil {
+				omittedValues[t.Unit] = map[string]bool{}
+				omitted = append(omitted, t.Unit)
+			}
+			omittedValues[t.Unit][v] = true
 			continue
 		}
+		kept[t.Unit] = true
 		if isWhyUnit(t.Unit) {
-			t.Best = nil // fewer spins is no reason to prefer a lock: the cost is
+			t.Best = nil // fewer spins is no reason to prefer a lock: the cost is what ranks them
 		}
 		judge.mark(rep, t, g.disturbance[g.tableID(tk)])
 		rep.Tables = append(rep.Tables, t)
 	}
-	rep.Omitted = uniq(rep.Omitted)
+	for _, unit := range omitted {
+		switch values := omittedValues[unit]; {
+		case kept[unit]:
+		case len(values) == 1:
+			for v := range values {
+				rep.Omitted = append(rep.Omitted, unit+" = "+v)
+			}
+		default:
+			rep.Omitted = append(rep.Omitted, unit+" (the same in every cell of each table)")
+		}
+	}
 	return rep, nil
 }
 
@@ -348,17 +368,6 @@ func keepMeasurements(r *benchfmt.Result, warnings *[]string) bool {
 	}
 	r.Values = kept
 	return len(kept) > 0
-}
-
-// uniq removes repeated strings, keeping the first of each.
-func uniq(xs []string) []string {
-	var out []string
-	for _, x := range xs {
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // fileConfig returns a result's file configuration: the machine description.

@@ -217,3 +217,25 @@ func TestWhyReasons(t *testing.T) {
 	assert.Equal(t, "qspin:park at g=64 (500ns per operation): 90% of acquisitions waited, 1.2µs each on average; per operation 0.9 yields, 0.9 hand-offs: the next owner gives its CPU away while it waits, so a hand-off waits for the scheduler to run it again.",
 		whySentence("qspin:park", "64", map[string]float64{"sec/op": 500e-9, "contended": 0.9, "wait-sec": 1.2e-6, "yields/op": 0.9, "handoffs/op": 0.9}))
 }
+
+// A unit constant in one workload's table and not in another's is not
+// named left out (the review of issue 14 found "retries/op = 0" beside a
+// retries/op table).
+func TestOmittedOnlyWhereEveryTableIs(t *testing.T) {
+	var b strings.Builder
+	for i := range 4 {
+		for _, lock := range []string{"mutex", "seqlock"} {
+			retries := 0.0
+			if lock == "seqlock" {
+				retries = 0.05 + 0.01*float64(i)
+			}
+			fmt.Fprintf(&b, "BenchmarkCounter/lock=%s/g=2/mix=inc/cs=0/path=direct-2 1000 %d ns/op 0 retries/op 0 drains/op\n", lock, 10+i)
+			fmt.Fprintf(&b, "BenchmarkCounter/lock=%s/g=2/mix=read90/cs=0/path=direct-2 1000 %d ns/op %g retries/op 0 drains/op\n", lock, 20+i, retries)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "r.txt")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	rep, err := Build([]string{path}, ForLocks())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"drains/op = 0"}, rep.Omitted)
+}

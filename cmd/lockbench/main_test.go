@@ -182,7 +182,7 @@ func TestRun(t *testing.T) {
 // the others, their directions in the file, and the report's why section.
 func TestRunStats(t *testing.T) {
 	dir := t.TempDir()
-	code, _, errOut := lockbench("run", "-stats", "-path", "direct", "-locks", "mutex,ticket,tas", "-g", "1,2",
+	code, out, errOut := lockbench("run", "-stats", "-path", "direct", "-locks", "mutex,ticket,tas,atomic", "-g", "1,2",
 		"-duration", "20ms", "-warmup", "5ms", "-count", "2", "-precision", "0", "-o", dir)
 	require.Equal(t, 0, code, errOut)
 	results, err := os.ReadFile(filepath.Join(dir, "results.txt"))
@@ -192,6 +192,8 @@ func TestRunStats(t *testing.T) {
 		assert.Contains(t, string(results), "Unit "+unit+" better=lower")
 	}
 	assert.Contains(t, string(results), "/stats=on-")
+	assert.Contains(t, string(results), "lock=atomic/g=1/mix=inc/cs=0/path=direct/stats=on-", "in the locks' tables, though it keeps none")
+	assert.NotContains(t, out, "stats:", "one table per unit, the baseline in it")
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	require.NoError(t, err)
 	assert.Contains(t, string(html), "Why: lock statistics")
@@ -207,9 +209,9 @@ func TestRunStats(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	results, err = os.ReadFile(filepath.Join(dir, "results.txt"))
 	require.NoError(t, err)
-	assert.Equal(t, 1, strings.Count(string(results), "lock=ticket:park/g=1/mix=inc/cs=0/path=direct-"))
+	assert.Equal(t, 1, strings.Count(string(results), "lock=ticket:park/g=1/mix=inc/cs=0/path=direct/stats=off-"))
 	assert.Equal(t, 1, strings.Count(string(results), "lock=ticket:park/g=1/mix=inc/cs=0/path=direct/stats=on-"))
-	assert.Equal(t, 1, strings.Count(string(results), "lock=atomic/"))
+	assert.Equal(t, 1, strings.Count(string(results), "lock=atomic/g=1/mix=inc/cs=0/path=direct/stats=off-"), "atomic keeps none: once")
 
 	code, _, errOut = lockbench("run", "-stats", "-path", "fuse", "-locks", "mutex", "-o", t.TempDir())
 	assert.Equal(t, 2, code)
