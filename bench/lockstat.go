@@ -51,7 +51,9 @@ func (r *Result) lockStatMetrics() []metric {
 		ms = append(ms, metric{float64(s.Total(locks.Contentions)) / float64(acq), "contended"})
 	}
 	for _, u := range lockStatUnits {
-		ms = append(ms, metric{float64(s.Total(u.event)) / ops, u.unit})
+		if s.Seen(u.event) { // a zero that means "not measured" is left out
+			ms = append(ms, metric{float64(s.Total(u.event)) / ops, u.unit})
+		}
 	}
 	for _, t := range []struct {
 		timing     locks.Timing

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"github.com/lockbench/lockbench/internal/cacheline"
@@ -158,6 +159,9 @@ func (t Timing) String() string {
 // is not usable; NewStats makes one. It is safe for concurrent use.
 type Stats struct {
 	slots []statSlot // one per P; a P beyond the slice shares a slot atomically
+	// unseen is the events the lock cannot count (bit e for Event e): those
+	// inside package sync's slow paths. Set by Instrument.
+	unseen uint32
 }
 
 // statSlot is one P's counts. Padded: each P writes its own slot on every
@@ -171,7 +175,26 @@ type statSlot struct {
 // NewStats returns empty statistics, with a slot for every P that
 // GOMAXPROCS or the CPUs allow now.
 func NewStats() *Stats {
+	clockCostOnce.Do(func() { clockCost = measureClockCost() })
 	return &Stats{slots: make([]statSlot, max(runtime.GOMAXPROCS(0), runtime.NumCPU()))}
+}
+
+// clockCost is what two back-to-back clock reads measure, the smallest of
+// many tries: a timed hold or wait includes it, and record takes it off,
+// so that a hold of an empty critical section reads about 0, not the
+// clock's 30 ns.
+var (
+	clockCost     int64
+	clockCostOnce sync.Once
+)
+
+func measureClockCost() int64 {
+	best := int64(math.MaxInt64)
+	for range 1000 {
+		t0 := Nanotime()
+		best = min(best, Nanotime()-t0)
+	}
+	return best
 }
 
 // slot pins the goroutine to its P and returns the P's slot, the P's id,
@@ -346,10 +369,10 @@ func (s *Stats) Held(side Side, start int64) {
 	s.record(side, HoldTime, Nanotime()-start)
 }
 
-// record adds one sample of timing t.
+// record adds one sample of timing t, less the clock's own cost.
 func (s *Stats) record(side Side, t Timing, ns int64) {
 	slot, _, owned := s.slot()
-	slot.times[side][t].add(uint64(max(ns, 0)), owned)
+	slot.times[side][t].add(uint64(max(ns-clockCost, 0)), owned)
 	percpu.Unpin()
 }
 
@@ -371,7 +394,7 @@ func (s *Stats) Reset() {
 
 // Snapshot sums the slots.
 func (s *Stats) Snapshot() StatSnapshot {
-	var out StatSnapshot
+	out := StatSnapshot{Unseen: s.unseen}
 	for i := range s.slots {
 		slot := &s.slots[i]
 		for side := range slot.events {
@@ -390,7 +413,15 @@ func (s *Stats) Snapshot() StatSnapshot {
 type StatSnapshot struct {
 	Events [numSides][numEvents]uint64
 	Times  [numSides][numTimings]TimeStats
+	// Unseen has bit e set for each Event e the lock cannot count: its
+	// count reads 0 but means "not measured" (see Seen).
+	Unseen uint32
 }
+
+// Seen reports whether the lock counts event e: false for the events
+// inside package sync's slow paths (mutex, rwmutex, BRAVO's underlying
+// RWMutex), whose zero means "not measured", not "never".
+func (s *StatSnapshot) Seen(e Event) bool { return s.Unseen&(1<<e) == 0 }
 
 // Count returns event e of side.
 func (s *StatSnapshot) Count(side Side, e Event) uint64 { return s.Events[side][e] }
@@ -550,26 +581,40 @@ type statsHolder interface {
 	setStats(*Stats)
 }
 
-// Instrument makes l count its events into s and returns the lock to use,
-// a RecordingLock but for the broken busted-rw: l itself for lockbench's
-// strategies, which count on their slow paths; a new lock in place of
-// those built on package sync (mutex, rwmutex), whose slow paths lockbench
-// cannot see: it tries the lock first and counts a failed try as a
-// contention, and times the wait as the others do, but cannot count spins,
-// yields or parks. Instrument must be called before l is first used.
+// Instrument makes l count its events into s, and returns the lock to use
+// from then on, which must be a fresh one:
+//   - lockbench's own strategies count on their slow paths and come back
+//     themselves;
+//   - mutex and rwmutex, built on package sync, whose slow paths lockbench
+//     cannot see, come back as a new lock that tries first and counts a
+//     failed try as a contention, and times the wait as the others do; it
+//     cannot count spins, yields or parks (StatSnapshot.Seen says so);
+//   - any other lock (busted-rw) comes back unchanged and counts nothing.
+//
+// All but the last are RecordingLocks.
 func Instrument(l Lock, s *Stats) Lock {
 	if h, ok := l.(statsHolder); ok {
 		h.setStats(s)
+		if _, ok := l.(*BRAVO); ok {
+			// Its writers and slow readers wait inside a sync.RWMutex; only
+			// its revocations' spins are its own.
+			s.unseen = syncUnseen &^ (1 << Spins)
+		}
 		return l
 	}
 	switch l.(type) {
 	case *Mutex:
+		s.unseen = syncUnseen
 		return &statMutex{stats: s}
 	case *RWMutex:
+		s.unseen = syncUnseen
 		return &statRWMutex{stats: s}
 	}
 	return l
 }
+
+// syncUnseen are the events inside package sync's slow paths.
+const syncUnseen = 1<<Spins | 1<<Yields | 1<<Parks | 1<<Wakeups | 1<<Handoffs
 
 var (
 	_ RecordingLock = (*TAS)(nil)

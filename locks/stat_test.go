@@ -2,6 +2,7 @@ package locks_test
 
 import (
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -265,5 +266,23 @@ func TestStatsRecordedWaitIsTheCallers(t *testing.T) {
 			}
 			t.Fatal("no contention in five tries")
 		})
+	}
+}
+
+func TestStatsSayWhatTheyCannotSee(t *testing.T) {
+	for name, unseen := range map[string][]locks.Event{
+		"mutex":   {locks.Spins, locks.Yields, locks.Parks, locks.Wakeups, locks.Handoffs},
+		"rwmutex": {locks.Spins, locks.Yields, locks.Parks, locks.Wakeups, locks.Handoffs},
+		"bravo":   {locks.Yields, locks.Parks, locks.Wakeups, locks.Handoffs},
+		"ticket":  nil,
+	} {
+		ops, err := locks.Lookup(name)
+		require.NoError(t, err)
+		s := locks.NewStats()
+		locks.Instrument(ops.New(), s)
+		snap := s.Snapshot()
+		for _, e := range locks.Events() {
+			assert.Equal(t, !slices.Contains(unseen, e), snap.Seen(e), "%s: %s", name, e)
+		}
 	}
 }

@@ -58,6 +58,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-g", "100000", "-o", outDir}, `bench: at most 4096 goroutines, not 100000`},
 		{[]string{"run", "-duration", "-1s", "-o", outDir}, "-duration must be positive, not -1s"},
 		{[]string{"run", "-count", "0", "-o", outDir}, "-count must be at least 1, not 0"},
+		{[]string{"run", "-stats=maybe", "-o", outDir}, `run: invalid boolean value "maybe" for -stats: want on, off or both`},
 		{[]string{"run", "-precision", "120%", "-o", outDir}, `run: invalid value "120%" for flag -precision: want a precision between 0 and 100%`},
 		{[]string{"run", "-precision", "tight", "-o", outDir}, `run: invalid value "tight" for flag -precision: want a percentage such as 5% or a fraction such as 0.05`},
 		{[]string{"run", "-budget", "-1s", "-o", outDir}, "-budget must not be negative, not -1s"},
@@ -176,6 +177,17 @@ func TestRun(t *testing.T) {
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	require.NoError(t, err)
 	assert.Contains(t, string(html), `<figure class="chart"`)
+}
+
+func TestStatsFlagValues(t *testing.T) {
+	for in, want := range map[string]string{"": "on", "on": "on", "ON": "on", "1": "on", "true": "on", "off": "", "0": "", "false": "", "both": "both", "Both": "both"} {
+		var f statsFlag
+		if in == "" {
+			in = "true" // -stats alone: the flag package passes "true" to a bool flag
+		}
+		require.NoError(t, f.Set(in), in)
+		assert.Equal(t, want, string(f), in)
+	}
 }
 
 // TestRunStats is issue 14's front door: lock statistics as units beside

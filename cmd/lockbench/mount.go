@@ -21,6 +21,7 @@ func mountCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("mount")
 	modules := fs.String("modules", "counter,hello", "modules to insmod, a comma list")
 	counterLock := fs.String("counter-lock", "mutex", "the counter module's lock= (see lockbench list)")
+	counterStats := fs.Bool("counter-stats", false, "load the counter module with stats=1: its lock's statistics in lock_stat")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func mountCmd(args []string, stdout, stderr io.Writer) error {
 	for _, m := range splitList(*modules) {
 		var params []string
 		if m == "counter" {
-			params = counter.Params{Guard: guard}.Insmod()
+			params = counter.Params{Guard: guard, Stats: *counterStats}.Insmod()
 		}
 		if err := k.Insmod(m, params...); err != nil {
 			var names []string

@@ -309,28 +309,36 @@ func forLocks() reports.Options {
 	return opts
 }
 
-// percentFlag is a fraction written as a percentage ("5%") or a fraction
-// ("0.05").
-// statsFlag is -stats: off, on (-stats alone) or both.
+// statsFlag is -stats: off, on (-stats alone) or both; a boolean (1, true,
+// 0, false) is on or off.
 type statsFlag string
 
 func (f *statsFlag) String() string   { return string(*f) }
 func (f *statsFlag) IsBoolFlag() bool { return true }
 
 func (f *statsFlag) Set(s string) error {
-	switch s {
-	case "true", "on":
+	switch strings.ToLower(s) {
+	case "on":
 		*f = "on"
-	case "false", "off":
+	case "off":
 		*f = ""
 	case "both":
 		*f = "both"
 	default:
-		return errors.New("want on, off or both")
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return errors.New("want on, off or both")
+		}
+		*f = ""
+		if b {
+			*f = "on"
+		}
 	}
 	return nil
 }
 
+// percentFlag is a fraction written as a percentage ("5%") or a fraction
+// ("0.05").
 type percentFlag float64
 
 func (p percentFlag) String() string {
