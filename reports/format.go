@@ -26,7 +26,10 @@ func (r *Report) Write(w io.Writer, format string) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return enc.Encode(struct {
+			*Report
+			Why []WhySection `json:"why,omitempty"`
+		}{r, r.Why()})
 	}
 	return fmt.Errorf("reports: unknown format %q (valid: %s)", format, strings.Join(Formats, ", "))
 }

@@ -209,6 +209,7 @@ func TestWhyReasons(t *testing.T) {
 		{map[string]float64{"contended": 0.5, "yields/op": 0.9}, "give their CPU away"},
 		{map[string]float64{"contended": 0.5, "spins/op": 30}, "spin on the lock word"},
 		{map[string]float64{"contended": 0.5, "spins/op": 1}, "its waits are short"},
+		{map[string]float64{"contended": 0.07, "wait-sec": 959e-9}, "hundreds of nanoseconds"},
 		{map[string]float64{"contended": 0.08, "wait-sec": 18.8e-6}, "its waits last microseconds"},
 		{map[string]float64{"contended": 0, "retries/op": 0.2}, "read again when a writer overlapped"},
 	} {
@@ -238,4 +239,13 @@ func TestOmittedOnlyWhereEveryTableIs(t *testing.T) {
 	rep, err := Build([]string{path}, ForLocks())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"drains/op = 0"}, rep.Omitted)
+}
+
+func TestWhyInJSON(t *testing.T) {
+	rep, err := Build([]string{"testdata/stats.txt"}, ForLocks())
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, rep.Write(&b, "json"))
+	assert.Contains(t, b.String(), `"why": [`)
+	assert.Contains(t, b.String(), `"sentences": [`)
 }

@@ -173,9 +173,11 @@ func reason(v map[string]float64) string {
 	case spins >= 5:
 		return "its waiters spin on the lock word: the cost is its cache line moving between CPUs"
 	case v["wait-sec"] >= 1e-6:
-		return "its waits last microseconds, longer than any spin: its waiters are asleep or descheduled (sync's own parks are not counted)"
+		return "its waits last microseconds, longer than any spin: its waiters are asleep or descheduled"
+	case v["wait-sec"] >= 300e-9:
+		return "its waits last hundreds of nanoseconds, several hand-offs' worth: its waiters queue behind one another"
 	}
-	return "its waits are short"
+	return "its waits are short, about a hand-off"
 }
 
 // percent writes a fraction as a percentage: "46%", "0.3%".
