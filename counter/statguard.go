@@ -131,21 +131,25 @@ func (g *statGuard) Load() int64 {
 	return v
 }
 
-// lockStats reads the lock's statistics, and the write side's counts
-// under the lock.
-func (g *statGuard) lockStats() locks.StatSnapshot {
-	snap := g.stats.Snapshot()
-	g.lock.Lock()
-	g.writes.AddTo(&snap, locks.Writer)
-	g.lock.Unlock()
+func (g *statGuard) lockStats() locks.StatSnapshot { return snapshotWith(g.lock, g.stats, &g.writes) }
+func (g *statGuard) resetLockStats()               { resetWith(g.lock, g.stats, &g.writes) }
+
+// snapshotWith reads a lock's statistics, and the write side's counts,
+// which its holders keep, under the lock.
+func snapshotWith(l locks.Lock, s *locks.Stats, writes *locks.HolderCounts) locks.StatSnapshot {
+	snap := s.Snapshot()
+	l.Lock()
+	writes.AddTo(&snap, locks.Writer)
+	l.Unlock()
 	return snap
 }
 
-func (g *statGuard) resetLockStats() {
-	g.lock.Lock()
-	g.writes = locks.HolderCounts{}
-	g.lock.Unlock()
-	g.stats.Reset()
+// resetWith clears what snapshotWith reads.
+func resetWith(l locks.Lock, s *locks.Stats, writes *locks.HolderCounts) {
+	l.Lock()
+	*writes = locks.HolderCounts{}
+	l.Unlock()
+	s.Reset()
 }
 
 // statSeqGuard is seqGuard with statistics: writers as statGuard's;
@@ -192,19 +196,9 @@ func (g *statSeqGuard) Load() int64 {
 }
 
 func (g *statSeqGuard) lockStats() locks.StatSnapshot {
-	snap := g.stats.Snapshot()
-	g.lock.Lock()
-	g.writes.AddTo(&snap, locks.Writer)
-	g.lock.Unlock()
-	return snap
+	return snapshotWith(g.lock, g.stats, &g.writes)
 }
-
-func (g *statSeqGuard) resetLockStats() {
-	g.lock.Lock()
-	g.writes = locks.HolderCounts{}
-	g.lock.Unlock()
-	g.stats.Reset()
-}
+func (g *statSeqGuard) resetLockStats() { resetWith(g.lock, g.stats, &g.writes) }
 
 // statBrokenGuard is brokenLockGuard with statistics, every acquisition
 // counted per P (its holders overlap, so they cannot count in a shared

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -83,11 +84,16 @@ func (m *Instance) removeLockClasses() {
 // lockStatWidth is the width of the separator lines: 40 + 1 + 12*(14+1).
 const lockStatWidth = 40 + 1 + 12*(14+1)
 
+// registeredClasses returns the classes registered now.
+func (k *Kernel) registeredClasses() []*LockClass {
+	k.lockStatMu.Lock()
+	defer k.lockStatMu.Unlock()
+	return slices.Clone(k.lockStat.classes)
+}
+
 // showLockStat is /proc/lock_stat's Show.
 func (k *Kernel) showLockStat(buf []byte) []byte {
-	k.lockStatMu.Lock()
-	classes := slices.Clone(k.lockStat.classes)
-	k.lockStatMu.Unlock()
+	classes := k.registeredClasses()
 
 	type row struct {
 		name string
@@ -101,7 +107,7 @@ func (k *Kernel) showLockStat(buf []byte) []byte {
 		return s.Total(locks.Contentions) + s.Count(locks.Reader, locks.Retries)
 	}
 	slices.SortStableFunc(rows, func(a, b row) int {
-		return -cmpUint(contentions(&a.snap), contentions(&b.snap))
+		return -cmp.Compare(contentions(&a.snap), contentions(&b.snap))
 	})
 
 	w := bytes.NewBuffer(buf)
@@ -131,16 +137,6 @@ func (k *Kernel) showLockStat(buf []byte) []byte {
 // used reports a side with anything to show.
 func used(s *locks.StatSnapshot, side locks.Side) bool {
 	return s.Count(side, locks.Acquisitions)+s.Count(side, locks.Contentions)+s.Count(side, locks.Retries) > 0
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // writeLockClass writes a class's lines: name: for an exclusive lock,
@@ -209,10 +205,7 @@ func truncate(s string, n int) string {
 // writeLockStat is /proc/lock_stat's Write: "0" clears every class.
 func (k *Kernel) writeLockStat(_ *File, buf []byte, _ *int64) (int, error) {
 	if len(buf) > 0 && buf[0] == '0' {
-		k.lockStatMu.Lock()
-		classes := slices.Clone(k.lockStat.classes)
-		k.lockStatMu.Unlock()
-		for _, c := range classes {
+		for _, c := range k.registeredClasses() {
 			c.Reset()
 		}
 	}
@@ -222,19 +215,12 @@ func (k *Kernel) writeLockStat(_ *File, buf []byte, _ *int64) (int, error) {
 // LockStat returns the statistics of the lock class named name, as
 // /proc/lock_stat shows them, and false if no loaded module registered it.
 func (k *Kernel) LockStat(name string) (locks.StatSnapshot, bool) {
-	k.lockStatMu.Lock()
-	var class *LockClass
-	for _, c := range k.lockStat.classes {
+	for _, c := range k.registeredClasses() {
 		if c.Name == name {
-			class = c
-			break
+			return c.Snapshot(), true
 		}
 	}
-	k.lockStatMu.Unlock()
-	if class == nil {
-		return locks.StatSnapshot{}, false
-	}
-	return class.Snapshot(), true
+	return locks.StatSnapshot{}, false
 }
 
 // ClearLockStat clears every class, as writing 0 to /proc/lock_stat does.

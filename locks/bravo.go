@@ -99,13 +99,9 @@ func (l *BRAVO) rlockSlow() {
 		l.rw.RLock()
 		return
 	}
-	if l.rw.rw.TryRLock() {
-		return
+	if !l.rw.rw.TryRLock() {
+		waitInSync(l.stats, Reader, false, l.rw.rw.RLock)
 	}
-	var s spinner
-	s.init(l.stats, WaitPark, Reader, false)
-	l.rw.RLock()
-	s.done(Contentions)
 }
 
 func (l *BRAVO) setStats(s *Stats) { l.stats = s }

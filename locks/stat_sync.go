@@ -43,9 +43,16 @@ func (m *statMutex) LockRecording() WaitRecord {
 }
 
 func (m *statMutex) lockSlow(recording bool) WaitRecord {
+	return waitInSync(m.stats, Writer, recording, m.mu.Lock)
+}
+
+// waitInSync waits in lock, a slow path of package sync's that lockbench
+// cannot see into, as one contended acquisition of side: timed when
+// sampled, its spins, yields and parks unseen.
+func waitInSync(stats *Stats, side Side, recording bool, lock func()) WaitRecord {
 	var s spinner
-	s.init(m.stats, WaitPark, Writer, recording)
-	m.mu.Lock()
+	s.init(stats, WaitPark, side, recording)
+	lock()
 	return s.done(Contentions)
 }
 
@@ -74,18 +81,11 @@ func (rw *statRWMutex) LockRecording() WaitRecord {
 }
 
 func (rw *statRWMutex) lockSlow(recording bool) WaitRecord {
-	var s spinner
-	s.init(rw.stats, WaitPark, Writer, recording)
-	rw.rw.Lock()
-	return s.done(Contentions)
+	return waitInSync(rw.stats, Writer, recording, rw.rw.Lock)
 }
 
 func (rw *statRWMutex) RLock() {
-	if rw.rw.TryRLock() {
-		return
+	if !rw.rw.TryRLock() {
+		waitInSync(rw.stats, Reader, false, rw.rw.RLock)
 	}
-	var s spinner
-	s.init(rw.stats, WaitPark, Reader, false)
-	rw.rw.RLock()
-	s.done(Contentions)
 }
