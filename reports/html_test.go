@@ -15,9 +15,11 @@ func TestCharts(t *testing.T) {
 	require.NoError(t, err)
 	charts, err := Charts(rep)
 	require.NoError(t, err)
-	// locks.txt has two mixes: throughput, p99 and fairness for each.
-	require.Len(t, charts, 6)
-	assert.Contains(t, charts[0].Title, "throughput (ops/s)")
+	// locks.txt has two mixes: time per operation (the headline),
+	// throughput, p99 and fairness for each.
+	require.Len(t, charts, 8)
+	assert.Contains(t, charts[0].Title, "time per operation (ns)")
+	assert.Contains(t, charts[2].Title, "throughput (ops/s)")
 	for _, c := range charts {
 		svg := string(c.SVG)
 		assert.True(t, strings.HasPrefix(svg, "<svg"), "inline SVG without an XML declaration")
@@ -44,7 +46,7 @@ func TestWriteHTMLIsSelfContained(t *testing.T) {
 	page := b.String()
 	assert.Contains(t, page, "<h1>lockbench report</h1>")
 	assert.Contains(t, page, "<td class=\"label\">AMD EPYC</td>", "the machine description")
-	assert.Equal(t, 6, strings.Count(page, `<figure class="chart"`))
+	assert.Equal(t, 8, strings.Count(page, `<figure class="chart"`))
 	assert.Contains(t, page, "-92.55% (p=0.008 n=5)", "the tables")
 	assert.Contains(t, page, "malformed.txt:1: parsing measurement", "the warnings")
 	// Nothing is fetched: no external scripts, styles, images or fonts.

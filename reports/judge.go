@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/perf/benchunit"
-
 	"github.com/lockbench/lockbench/internal/sample"
 )
 
@@ -129,21 +127,20 @@ func (c *Cell) relHalfWidth() float64 {
 
 // markClusters shows a bimodal cell as both clusters, in the row's scale,
 // with a note giving their sizes and ranges.
-func (c *Cell) markClusters(scaler benchunit.Scaler) {
+func (c *Cell) markClusters(format valueFormat) {
 	c.Clusters = sample.Bimodal(c.sample.Values)
 	if c.Clusters == nil {
 		return
 	}
 	lo, hi := c.Clusters[0], c.Clusters[1]
-	c.Value = scaler.Format(lo.Center) + " | " + scaler.Format(hi.Center)
+	c.Value = format(lo.Center) + " | " + format(hi.Center)
 	c.Range = fmt.Sprintf("bimodal %d|%d", lo.N, hi.N)
 }
 
 // clusterText describes two clusters: "5 trials at 32.5n–34.0n (median
 // 33.4n), 3 at 126n–131n (median 128n)".
 func clusterText(cs []sample.Cluster, unit string) string {
-	class := benchunit.ClassOf(unit)
-	f := func(x float64) string { return benchunit.Scale(x, class) }
+	f := func(x float64) string { return formatFor(unit, []float64{x})(x) }
 	lo, hi := cs[0], cs[1]
 	return fmt.Sprintf("bimodal: %d trials around %s (%s–%s), %d around %s (%s–%s)",
 		lo.N, f(lo.Center), f(lo.Min), f(lo.Max), hi.N, f(hi.Center), f(hi.Min), f(hi.Max))

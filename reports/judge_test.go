@@ -108,10 +108,10 @@ func TestUnconvergedAndBimodalCells(t *testing.T) {
 	require.Len(t, tas.Clusters, 2)
 	assert.Equal(t, 4, tas.Clusters[0].N)
 	assert.Equal(t, 2, tas.Clusters[1].N)
-	assert.Equal(t, "33.350n | 129.000n", tas.Value)
+	assert.Equal(t, "33.350ns | 129.000ns", tas.Value)
 	assert.Equal(t, "bimodal 4|2", tas.Range)
 	require.Len(t, rep.Bimodal, 1)
-	assert.Contains(t, rep.Bimodal[0], "lock=tas: bimodal: 4 trials around 33.35n (33.00n–34.00n), 2 around 129.0n (128.0n–130.0n)")
+	assert.Contains(t, rep.Bimodal[0], "lock=tas: bimodal: 4 trials around 33.35ns (33.00ns–34.00ns), 2 around 129.0ns (128.0ns–130.0ns)")
 
 	assert.True(t, cell(t, sec, "2", "mcs").Unconverged)
 	assert.False(t, cell(t, sec, "2", "ticket").Unconverged)
@@ -126,7 +126,7 @@ func TestUnconvergedAndBimodalCells(t *testing.T) {
 		"warning: 2 of 5 cells had disturbed trials",
 		"not converged: 1 of 5 cells are wider than ±5% (95% interval), not counting 1 bimodal:",
 		"bimodal: 1 cells fall into two separate clusters",
-		"33.350n | 129.000n",
+		"33.350ns | 129.000ns",
 	} {
 		assert.Contains(t, text, want)
 	}

@@ -37,7 +37,6 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
-	"golang.org/x/perf/benchunit"
 
 	"github.com/lockbench/lockbench/internal/sample"
 	"github.com/lockbench/lockbench/reports/units"
@@ -60,7 +59,7 @@ type Options struct {
 	// Baselines are columns shown for reference but never named best: the
 	// guards that are not locks (atomic, sharded, xsync).
 	Baselines []string
-	// Charts are the units (as tidied: "ops/s", "p99-sec") that Charts
+	// Charts are the units ("sec/op", "ops/s", "p99-ns") that Charts
 	// draws, each against its tables' rows where those are numbers.
 	Charts []string
 
@@ -80,7 +79,7 @@ func ForLocks() Options {
 	// The lock statistics' charts are drawn only where the results have
 	// them (lockbench run -stats).
 	return Options{Table: ".config .name /wait /mix /cs /path /think /stats", Row: "/g", Col: "/lock", Best: true,
-		Charts: []string{"ops/s", "p99-sec", "fairness", "contended", "spins/op", "yields/op", "parks/op"}}
+		Charts: []string{"sec/op", "ops/s", "p99-ns", "fairness", "contended", "spins/op", "yields/op", "parks/op"}}
 }
 
 // ForFiles returns the options that compare files, old to new, as
@@ -202,6 +201,7 @@ type Cell struct {
 	Clusters    []sample.Cluster `json:"clusters,omitempty"`
 
 	sample *benchmath.Sample
+	sum    benchmath.Summary
 }
 
 // Bound is a confidence interval bound. It is infinite when the sample is
@@ -258,6 +258,9 @@ func Build(paths []string, opts Options) (*Report, error) {
 		case *benchfmt.Result:
 			if !keepMeasurements(rec, &rep.Warnings) {
 				continue
+			}
+			for i := range rec.Values {
+				untidy(&rec.Values[i])
 			}
 			file, _ := rec.Pos()
 			found[file] = true
@@ -527,7 +530,6 @@ func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units
 		return idx
 	}
 
-	class := benchunit.ClassOf(unit)
 	for _, r := range rows {
 		out.Rows = append(out.Rows, r.StringValues())
 		cells := make([]*Cell, len(cols))
@@ -541,20 +543,21 @@ func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units
 			sum := assumption.Summary(s, opts.Confidence)
 			cells[j] = &Cell{
 				Center: sum.Center, Lo: Bound(sum.Lo), Hi: Bound(sum.Hi), N: len(values),
-				Range:  "± " + sum.PctRangeString(),
 				Notes:  note(append(slices.Clone(s.Warnings), sum.Warnings...)),
 				sample: s,
+				sum:    sum,
 			}
 			centers = append(centers, sum.Center)
 		}
 		// One scale per row, as benchstat does, so a row reads in one unit.
-		scaler := benchunit.CommonScale(centers, class)
+		format := formatFor(unit, centers)
 		base := cells[0]
 		for j, cell := range cells {
 			if cell == nil {
 				continue
 			}
-			cell.Value = scaler.Format(cell.Center)
+			cell.Value = format(cell.Center)
+			cell.Range = rangeText(cell.sum, format)
 			if j == 0 || base == nil {
 				continue
 			}
@@ -567,7 +570,7 @@ func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units
 		}
 		for _, cell := range cells {
 			if cell != nil {
-				cell.markClusters(scaler)
+				cell.markClusters(format)
 			}
 		}
 		out.Cells = append(out.Cells, cells)
@@ -575,7 +578,7 @@ func (t *group) build(unit string, opts Options, th *benchmath.Thresholds, units
 	}
 	out.note = note
 	if len(rows) > 1 {
-		out.Geomean = geomeans(out, class, note)
+		out.Geomean = geomeans(out, note)
 	}
 	if out.Better == "" || !opts.Best || unit == sample.InterferenceUnit || unit == sample.SpeedUnit {
 		out.Best = nil
@@ -645,7 +648,7 @@ func compareFloat(a, b float64) int {
 
 // geomeans computes each column's geometric mean and its ratio to the
 // baseline's, as benchstat's summary row does.
-func geomeans(t *Table, class benchunit.Class, note func([]error) []int) []*Geomean {
+func geomeans(t *Table, note func([]error) []int) []*Geomean {
 	nBase := 0
 	for _, row := range t.Cells {
 		if row[0] != nil {
@@ -682,7 +685,7 @@ func geomeans(t *Table, class benchunit.Class, note func([]error) []int) []*Geom
 		if gm := geomean(centers); math.IsNaN(gm) {
 			errs = append(errs, errors.New("summaries must be >0 to compute geomean"))
 		} else {
-			g.Value = benchunit.Scale(gm, class)
+			g.Value = formatFor(t.Unit, []float64{gm})(gm)
 		}
 		if j > 0 {
 			if gm := geomean(ratios); badRatio || math.IsNaN(gm) {

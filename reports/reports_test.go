@@ -41,29 +41,29 @@ func TestSameNumbersAsBenchstat(t *testing.T) {
 	assert.Equal(t, []string{"1", "2"}, tab.Rows)
 
 	mcs1 := tab.Cells[0][0]
-	assert.Equal(t, "40.17n", mcs1.Value)
+	assert.Equal(t, "40.17ns", mcs1.Value)
 	assert.Equal(t, "± ∞", mcs1.Range)
 	assert.Equal(t, "", mcs1.Delta, "the baseline has no delta")
 
 	ttas1 := tab.Cells[0][5]
-	assert.Equal(t, "18.86n", ttas1.Value)
+	assert.Equal(t, "18.86ns", ttas1.Value)
 	assert.Equal(t, "-53.05%", ttas1.Delta)
 	assert.Equal(t, "p=0.008 n=5", ttas1.Test)
 	assert.True(t, ttas1.Significant)
 
 	tas2 := tab.Cells[1][3]
-	assert.Equal(t, "146.200n", tas2.Value)
+	assert.Equal(t, "146.200ns", tas2.Value)
 	assert.Equal(t, "~", tas2.Delta)
 	assert.Equal(t, "p=0.690 n=5", tas2.Test)
 	assert.False(t, tas2.Significant)
 
 	sharded2 := tab.Cells[1][7]
-	assert.Equal(t, "9.632n", sharded2.Value)
+	assert.Equal(t, "9.632ns", sharded2.Value)
 	assert.Equal(t, "-96.31%", sharded2.Delta)
 
 	require.Len(t, tab.Geomean, 8)
-	assert.Equal(t, "102.4n", tab.Geomean[0].Value)
-	assert.Equal(t, "68.97n", tab.Geomean[4].Value)
+	assert.Equal(t, "102.4ns", tab.Geomean[0].Value)
+	assert.Equal(t, "68.97ns", tab.Geomean[4].Value)
 	assert.Equal(t, "-32.63%", tab.Geomean[4].Delta)
 	assert.Equal(t, "-87.07%", tab.Geomean[7].Delta)
 	assert.Equal(t, []string{"need >= 6 samples for confidence interval at level 0.95"}, tab.Notes)
@@ -73,13 +73,13 @@ func TestSameNumbersAsBenchstat(t *testing.T) {
 	require.NoError(t, err)
 	sec := findTable(t, files, "", "sec/op")
 	assert.Equal(t, "Counter/lock=atomic/g=1/mix=inc/cs=0/path=proc-2", sec.Rows[1])
-	assert.Equal(t, "15.76n", sec.Cells[1][0].Value)
-	assert.Equal(t, "16.34n", sec.Cells[1][1].Value)
+	assert.Equal(t, "15.76ns", sec.Cells[1][0].Value)
+	assert.Equal(t, "16.34ns", sec.Cells[1][1].Value)
 	assert.Equal(t, "~", sec.Cells[1][1].Delta)
 	assert.Equal(t, "p=0.548 n=5", sec.Cells[1][1].Test)
-	assert.Equal(t, "3.993n", sec.Geomean[0].Value)
+	assert.Equal(t, "3.993ns", sec.Geomean[0].Value)
 	assert.Equal(t, "+0.29%", sec.Geomean[1].Delta)
-	p999 := findTable(t, files, "", "p999-sec")
+	p999 := findTable(t, files, "", "p999-ns")
 	assert.Equal(t, "-34.26%", p999.Geomean[1].Delta)
 	assert.Nil(t, sec.Best, "file comparisons have no best column")
 }
@@ -100,7 +100,7 @@ func TestMalformedLinesAreWarnings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"testdata/malformed.txt:1: parsing measurement: invalid syntax"}, rep.Warnings)
 	require.Len(t, rep.Tables, 1, "the well-formed line is still reported")
-	assert.Equal(t, "5.000n", rep.Tables[0].Cells[0][0].Value)
+	assert.Equal(t, "5.000ns", rep.Tables[0].Cells[0][0].Value)
 
 	var b bytes.Buffer
 	require.NoError(t, rep.Write(&b, "text"))
@@ -128,7 +128,7 @@ func TestLongLineIsSkippedWithItsLineNumber(t *testing.T) {
 		path + ":4: parsing measurement: invalid syntax",
 	}, rep.Warnings)
 	require.Len(t, rep.Tables, 1)
-	assert.Equal(t, "12.00n", rep.Tables[0].Cells[0][0].Value, "the median of all three results")
+	assert.Equal(t, "12.00ns", rep.Tables[0].Cells[0][0].Value, "the median of all three results")
 }
 
 // TestRepeatedAndLabelledFiles: the same file twice is two columns,
@@ -209,14 +209,14 @@ func TestWhyReasons(t *testing.T) {
 		{map[string]float64{"contended": 0.5, "yields/op": 0.9}, "give their CPU away"},
 		{map[string]float64{"contended": 0.5, "spins/op": 30}, "spin on the lock word"},
 		{map[string]float64{"contended": 0.5, "spins/op": 1}, "its waits are short"},
-		{map[string]float64{"contended": 0.07, "wait-sec": 959e-9}, "hundreds of nanoseconds"},
-		{map[string]float64{"contended": 0.08, "wait-sec": 18.8e-6}, "its waits last microseconds"},
+		{map[string]float64{"contended": 0.07, "wait-ns": 959}, "hundreds of nanoseconds"},
+		{map[string]float64{"contended": 0.08, "wait-ns": 18800}, "its waits last microseconds"},
 		{map[string]float64{"contended": 0, "retries/op": 0.2}, "read again when a writer overlapped"},
 	} {
 		assert.Contains(t, reason(tc.figures), tc.want, "%v", tc.figures)
 	}
 	assert.Equal(t, "qspin:park at g=64 (500ns per operation): 90% of acquisitions waited, 1.2µs each on average; per operation 0.9 yields, 0.9 hand-offs: the next owner gives its CPU away while it waits, so a hand-off waits for the scheduler to run it again.",
-		whySentence("qspin:park", "64", map[string]float64{"sec/op": 500e-9, "contended": 0.9, "wait-sec": 1.2e-6, "yields/op": 0.9, "handoffs/op": 0.9}))
+		whySentence("qspin:park", "64", map[string]float64{"sec/op": 500e-9, "contended": 0.9, "wait-ns": 1200, "yields/op": 0.9, "handoffs/op": 0.9}))
 }
 
 // A unit constant in one workload's table and not in another's is not

@@ -120,8 +120,8 @@ func whyCell(v map[string]float64) string {
 			parts = append(parts, short(n)+" "+e.name)
 		}
 	}
-	if w, ok := v["wait-sec"]; ok && c > 0 {
-		parts = append(parts, "wait "+duration(w))
+	if w, ok := v["wait-ns"]; ok && c > 0 {
+		parts = append(parts, "wait "+duration(w*1e-9))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -136,8 +136,8 @@ func whySentence(lock, g string, v map[string]float64) string {
 	}
 	c := v["contended"]
 	fmt.Fprintf(&b, ": %s of acquisitions waited", percent(c))
-	if w, ok := v["wait-sec"]; ok && c > 0 {
-		fmt.Fprintf(&b, ", %s each on average", duration(w))
+	if w, ok := v["wait-ns"]; ok && c > 0 {
+		fmt.Fprintf(&b, ", %s each on average", duration(w*1e-9))
 	}
 	var events []string
 	for _, e := range whyEvents {
@@ -172,9 +172,9 @@ func reason(v map[string]float64) string {
 		return "its waiters give their CPU away and come back a scheduler's turn later"
 	case spins >= 5:
 		return "its waiters spin on the lock word: the cost is its cache line moving between CPUs"
-	case v["wait-sec"] >= 1e-6:
+	case v["wait-ns"] >= 1000:
 		return "its waits last microseconds, longer than any spin: its waiters are asleep or descheduled"
-	case v["wait-sec"] >= 300e-9:
+	case v["wait-ns"] >= 300:
 		return "its waits last hundreds of nanoseconds, several hand-offs' worth: its waiters queue behind one another"
 	}
 	return "its waits are short, about a hand-off"
