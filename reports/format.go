@@ -10,14 +10,20 @@ import (
 	"unicode/utf8"
 )
 
-// Formats lists the text formats Write accepts.
-var Formats = []string{"text", "md", "csv", "json"}
+// Formats lists the text formats Write accepts. "text", the name of
+// "benchstat" before "table" existed, is accepted too.
+var Formats = []string{"table", "benchstat", "md", "csv", "json"}
 
-// Write renders the report in a text format: "text" (aligned, as benchstat
-// prints), "md" (Markdown tables), "csv" (one line per cell) or "json".
+// Write renders the report in a text format: "table" (compact: locks down,
+// goroutine counts across, within LineWidth, ending with the winner map),
+// "benchstat" (benchstat's tables: a column group per lock, each against
+// the first), "md" (Markdown tables), "csv" (one line per cell) or "json"
+// (the tables, the winner map and the why sections).
 func (r *Report) Write(w io.Writer, format string) error {
 	switch format {
-	case "text":
+	case "table":
+		return r.writeCompact(w)
+	case "benchstat", "text":
 		return r.writeText(w)
 	case "md":
 		return r.writeMarkdown(w)
@@ -28,8 +34,9 @@ func (r *Report) Write(w io.Writer, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
 			*Report
-			Why []WhySection `json:"why,omitempty"`
-		}{r, r.Why()})
+			Winners *WinnerMap   `json:"winners,omitempty"`
+			Why     []WhySection `json:"why,omitempty"`
+		}{r, r.Winners(), r.Why()})
 	}
 	return fmt.Errorf("reports: unknown format %q (valid: %s)", format, strings.Join(Formats, ", "))
 }

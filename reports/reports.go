@@ -131,7 +131,8 @@ type Report struct {
 	// value, e.g. "B/op = 0".
 	Omitted []string `json:"omitted,omitempty"`
 
-	charts []string // Options.Charts
+	charts    []string // Options.Charts
+	baselines []string // Options.Baselines
 }
 
 // Only returns a copy of r that holds the tables of one unit, as Build
@@ -161,17 +162,21 @@ type ConfigLine struct {
 
 // Table compares the columns of one unit, row by row.
 type Table struct {
-	Title   string     `json:"title"`            // the table key's values, e.g. "mix:inc cs:0 path:proc"
-	Unit    string     `json:"unit"`             // tidied unit, e.g. "sec/op"
-	Better  string     `json:"better,omitempty"` // "higher" or "lower" if the unit says
-	RowBy   string     `json:"rowBy"`
-	ColBy   string     `json:"colBy"`
-	Rows    []string   `json:"rows"`
-	Cols    []string   `json:"cols"`              // Cols[0] is the baseline
-	Cells   [][]*Cell  `json:"cells"`             // [row][col]; null where there is no data
-	Best    []string   `json:"best,omitempty"`    // per row, the best column, or a tie "a ≈ b ≈ ..." (see Options.Best)
-	Geomean []*Geomean `json:"geomean,omitempty"` // per column; only with more than one row
-	Notes   []string   `json:"notes,omitempty"`   // footnotes, referenced by number from cells
+	Title string `json:"title"` // the table key's values that tell tables apart, e.g. "mix:inc"
+	// Workload names the table's workload whole, every key of the
+	// benchmark name's that splits tables, varying or not: "mix:inc cs:0
+	// path:proc".
+	Workload string     `json:"workload,omitempty"`
+	Unit     string     `json:"unit"`             // tidied unit, e.g. "sec/op"
+	Better   string     `json:"better,omitempty"` // "higher" or "lower" if the unit says
+	RowBy    string     `json:"rowBy"`
+	ColBy    string     `json:"colBy"`
+	Rows     []string   `json:"rows"`
+	Cols     []string   `json:"cols"`              // Cols[0] is the baseline
+	Cells    [][]*Cell  `json:"cells"`             // [row][col]; null where there is no data
+	Best     []string   `json:"best,omitempty"`    // per row, the best column, or a tie "a ≈ b ≈ ..." (see Options.Best)
+	Geomean  []*Geomean `json:"geomean,omitempty"` // per column; only with more than one row
+	Notes    []string   `json:"notes,omitempty"`   // footnotes, referenced by number from cells
 
 	rowKeys, colKeys []benchproc.Key
 	note             func([]error) []int
@@ -247,7 +252,7 @@ func Build(paths []string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("reports: column projection %q: %w", opts.Col, err)
 	}
 
-	rep := &Report{Files: paths, charts: opts.Charts}
+	rep := &Report{Files: paths, charts: opts.Charts, baselines: opts.Baselines}
 	g := newGrouper(tableBy, rowBy, colBy, unitField)
 	found := map[string]bool{} // files with at least one result
 	files := newFiles(paths, func(w string) { rep.Warnings = append(rep.Warnings, w) })
@@ -313,6 +318,7 @@ func Build(paths []string, opts Options) (*Report, error) {
 		}
 		t := g.tables[tk].build(tk.Get(unitField), opts, &thresholds, units)
 		t.Title = strings.Join(title, " ")
+		t.Workload = workloadOf(tableBy, tk)
 		if v, same := t.constant(); same {
 			if omittedValues[t.Unit] == nil {
 				omittedValues[t.Unit] = map[string]bool{}
@@ -340,6 +346,18 @@ func Build(paths []string, opts Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// workloadOf names a table key's workload: its benchmark-name keys ("/mix")
+// that have a value, as "mix:inc cs:0".
+func workloadOf(tableBy *benchproc.Projection, tk benchproc.Key) string {
+	var parts []string
+	for _, f := range tableBy.FlattenedFields() {
+		if strings.HasPrefix(f.Name, "/") && tk.Get(f) != "" {
+			parts = append(parts, strings.TrimPrefix(f.Name, "/")+":"+tk.Get(f))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // NoResultsError reports an input file that holds no benchmark result: an

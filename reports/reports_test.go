@@ -15,7 +15,9 @@ import (
 )
 
 func TestGoldenFormats(t *testing.T) {
-	locks, err := Build([]string{"testdata/locks.txt"}, ForLocks())
+	opts := ForLocks()
+	opts.Baselines = []string{"atomic", "sharded"}
+	locks, err := Build([]string{"testdata/locks.txt"}, opts)
 	require.NoError(t, err)
 	files, err := Build([]string{"testdata/old.txt", "testdata/new.txt"}, ForFiles())
 	require.NoError(t, err)
@@ -149,7 +151,7 @@ func TestBuildErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "filter")
 	rep, err := Build([]string{"testdata/locks.txt"}, ForLocks())
 	require.NoError(t, err)
-	assert.EqualError(t, rep.Write(&bytes.Buffer{}, "yaml"), `reports: unknown format "yaml" (valid: text, md, csv, json)`)
+	assert.EqualError(t, rep.Write(&bytes.Buffer{}, "yaml"), `reports: unknown format "yaml" (valid: table, benchstat, md, csv, json)`)
 }
 
 func TestFilterAndFixedOrder(t *testing.T) {

@@ -19,7 +19,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	col := fs.String("col", "", "split columns by this projection; the first column is the baseline (default /lock, or .file)")
 	table := fs.String("table", "", "split tables by this projection (default .config and the workload keys, or .config)")
 	filter := fs.String("filter", "", "use only results matching this benchproc filter, e.g. '.unit:sec/op /g:8'")
-	format := fs.String("format", "text", "output format: "+strings.Join(reports.Formats, ", "))
+	format := fs.String("format", "benchstat", "output format: "+strings.Join(reports.Formats, ", ")+" (table: locks down, goroutine counts across, and the winner map, as lockbench run prints)")
 	html := fs.String("html", "", "also write a self-contained HTML report with charts to this file")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -28,7 +28,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if len(files) == 0 {
 		return wrongArgs("report", "no results file given")
 	}
-	if !slices.Contains(reports.Formats, *format) {
+	if !validFormat(*format) {
 		return usageErrorf("-format: unknown format %q (valid: %s)", *format, strings.Join(reports.Formats, ", "))
 	}
 	for _, name := range files {
@@ -79,7 +79,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if *format != "text" {
+	if !textFormat(*format) {
 		// Text shows the warnings itself; other formats keep stdout clean.
 		for _, w := range rep.Warnings {
 			fmt.Fprintf(stderr, "lockbench: warning: %s\n", w)
@@ -91,12 +91,24 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if len(files) == 2 {
 		// Beside the text; on stderr where stdout is md, CSV or JSON.
 		w := stdout
-		if *format != "text" {
+		if !textFormat(*format) {
 			w = stderr
 		}
 		return writeAgreement(w, files)
 	}
 	return nil
+}
+
+// validFormat reports whether format is one of reports.Formats, or "text",
+// benchstat's old name.
+func validFormat(format string) bool {
+	return slices.Contains(reports.Formats, format) || format == "text"
+}
+
+// textFormat reports whether format is for people (a table or benchstat's
+// tables), where warnings and asides belong on stdout.
+func textFormat(format string) bool {
+	return format == "table" || format == "benchstat" || format == "text"
 }
 
 // writeAgreement says how many rows of two results files of the same

@@ -49,7 +49,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	var stats statsFlag
 	fs.Var(&stats, "stats", "keep lock statistics (lock_stat) and report them as units: contended, spins/op, wait-ns... (paths direct and proc); -stats=both runs each lock without and with them, side by side")
 	outDir := fs.String("o", "lockbench-results", "output directory for results.txt and report.html")
-	format := fs.String("format", "text", "format of the table on stdout: "+strings.Join(reports.Formats, ", "))
+	format := fs.String("format", "table", "format of the results on stdout: "+strings.Join(reports.Formats, ", ")+" (benchstat: benchstat's full tables)")
 	var labels labelFlag
 	fs.Var(&labels, "label", "an extra configuration line for the results, key=value (repeatable), e.g. emulation=tcg")
 	target := fs.String("target", "", "for -path file: the file to drive, e.g. a real kernel's /proc/counter or a lockbench mount's counter")
@@ -113,7 +113,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if !(*maxInterference > 0 && *maxInterference <= 1) {
 		return usageErrorf("-max-interference must be a fraction in (0, 1], not %v", *maxInterference)
 	}
-	if !slices.Contains(reports.Formats, *format) {
+	if !validFormat(*format) {
 		return usageErrorf("-format: unknown format %q (valid: %s)", *format, strings.Join(reports.Formats, ", "))
 	}
 	if err := cfg.Validate(); err != nil {
