@@ -186,8 +186,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	reportDisturbance(stderr, done, cfg)
-	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: lockbench report %s\n",
-		len(done), roughly(time.Since(started)), resultsPath, htmlPath, resultsPath)
+	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: %s report %s\n",
+		len(done), roughly(time.Since(started)), resultsPath, htmlPath, selfCommand(), resultsPath)
 	if errors.Is(runErr, context.Canceled) {
 		return errInterrupted(len(done))
 	}
