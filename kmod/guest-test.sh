@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # kmod/guest-test.sh: the tutorial's real kernel modules, loaded in a qemu
 # guest and driven by the same lockbench harness as the Go locks.
 #
