@@ -132,7 +132,8 @@ type Report struct {
 	// value, e.g. "B/op = 0".
 	Omitted []string `json:"omitted,omitempty"`
 
-	charts []string // Options.Charts
+	charts    []string // Options.Charts
+	baselines []string // Options.Baselines: drawn dashed in the charts
 }
 
 // Only returns a copy of r that holds the tables of one unit, as Build
@@ -247,7 +248,7 @@ func Build(paths []string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("reports: column projection %q: %w", opts.Col, err)
 	}
 
-	rep := &Report{Files: paths, charts: opts.Charts}
+	rep := &Report{Files: paths, charts: opts.Charts, baselines: opts.Baselines}
 	g := newGrouper(tableBy, rowBy, colBy, unitField)
 	found := map[string]bool{} // files with at least one result
 	files := newFiles(paths, func(w string) { rep.Warnings = append(rep.Warnings, w) })
