@@ -16,10 +16,6 @@ import (
 // full tables folded away, the machine, and the input warnings. It loads
 // nothing from the network: styles are inline and the charts are inline
 // SVG. A lock has one colour everywhere on the page (palette).
-//
-// The page records, in its body's data-charts attribute, the rendered size
-// and number of drawn paths of every chart, so that a headless browser can
-// check that the charts have drawn (lockbench's CI does).
 func (r *Report) WriteHTML(w io.Writer, title string, charts []Chart) error {
 	svgs := make([]htmlChart, len(charts))
 	for i, c := range charts {
@@ -127,7 +123,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sup":  superscripts,
 	"note": func(i int) string { return superscript(i + 1) },
 	"more": func(n int) int { return n - shownTieNames },
-	"pct":    pct,
+	"pct":  pct,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -151,8 +147,8 @@ table.winners div.more { font-weight: normal; color: #555; }
 table.winners td.none { color: #888; font-weight: normal; }
 span.swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 0.3em; vertical-align: -0.05em; }
 span.marks { color: #b42318; margin-left: 0.2em; }
-figure.chart { display: inline-block; margin: 0.5em; vertical-align: top; }
-figure.chart svg { width: 660px; height: auto; }
+figure.chart { display: inline-block; width: 640px; max-width: 100%; margin: 0.5em; vertical-align: top; }
+figure.chart svg { width: 100%; height: auto; display: block; }
 .warn { color: #b42318; }
 ul.trust details summary { font-weight: normal; margin: 0.2em 0; color: #555; }
 details summary { cursor: pointer; font-weight: 600; margin: 1em 0; }
@@ -205,13 +201,6 @@ details summary { cursor: pointer; font-weight: 600; margin: 1em 0; }
 {{with .Report.Config}}<h2>Machine</h2>
 <table>{{range .}}<tr><th class="label">{{.Key}}</th><td class="label">{{.Value}}</td></tr>{{end}}</table>{{end}}
 {{with .Report.Warnings}}<h2>Warnings</h2><ul class="warn">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
-<script>
-// Record each chart's rendered size and drawn paths, for headless checks.
-document.body.dataset.charts = Array.from(document.querySelectorAll("figure.chart svg")).map(function (s) {
-  var r = s.getBoundingClientRect();
-  return Math.round(r.width) + "x" + Math.round(r.height) + ":" + s.querySelectorAll("path").length;
-}).join(" ");
-</script>
 </body>
 </html>
 `))

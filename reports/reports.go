@@ -132,7 +132,7 @@ type Report struct {
 	Omitted []string `json:"omitted,omitempty"`
 
 	charts    []string // Options.Charts
-	baselines []string // Options.Baselines
+	baselines []string // Options.Baselines: never best, drawn dashed in the charts
 }
 
 // Only returns a copy of r that holds the tables of one unit, as Build
