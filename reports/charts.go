@@ -99,9 +99,10 @@ func seriesStyle(idx int, baseline bool) (draw.LineStyle, draw.GlyphStyle) {
 // every table of that unit whose rows are positive numbers (goroutine
 // counts, as ForLocks makes them): the unit against the rows, one line per
 // column, each point its median with its confidence interval
-// (Options.Confidence) as an error bar. What to plot and how comes from the tables themselves: the x
-// axis is named by the row key, a time is drawn in ns, and the y axis is
-// logarithmic where the values span a factor of logSpan or more.
+// (Options.Confidence) as an error bar. What to plot and how comes from
+// the tables themselves: the x axis is named by the row key, a time is
+// drawn in ns, and the y axis is logarithmic where the values span a
+// factor of logSpan or more.
 func Charts(rep *Report) ([]Chart, error) {
 	index := rep.seriesIndex()
 	var charts []Chart

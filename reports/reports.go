@@ -22,6 +22,16 @@
 // shown as both clusters, not as a median between them. Tables in which
 // every cell holds the same value (B/op at 0) are left out and named.
 //
+// A report answers at a glance too (glance.go): the winner map names the
+// best lock of each workload at each goroutine count, ties and doubtful
+// winners marked, and the "table" format turns each table so that locks
+// are rows and goroutine counts columns, within 120 columns, ending with
+// the map; the HTML page opens with the map and draws one colour per lock
+// everywhere (palette.go). Units are named as the files name them
+// (p99-ns, not benchstat's tidied p99-sec) and values written as their
+// kind (units.KindOf): durations with their unit, fractions as fractions,
+// ratios as ratios.
+//
 // reports reads result files only; it knows nothing of how they were made.
 package reports
 
