@@ -137,8 +137,8 @@ func (c *Cell) markClusters(format valueFormat) {
 	c.Range = fmt.Sprintf("bimodal %d|%d", lo.N, hi.N)
 }
 
-// clusterText describes two clusters: "5 trials at 32.5n–34.0n (median
-// 33.4n), 3 at 126n–131n (median 128n)".
+// clusterText describes two clusters: "bimodal: 4 trials around 33.35ns
+// (33.00ns–34.00ns), 2 around 129.0ns (128.0ns–130.0ns)".
 func clusterText(cs []sample.Cluster, unit string) string {
 	f := func(x float64) string { return formatFor(unit, []float64{x})(x) }
 	lo, hi := cs[0], cs[1]

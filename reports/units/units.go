@@ -76,17 +76,13 @@ var Custom = []struct {
 
 // The tables below hold every known unit by its name in a file and by its
 // tidied name (benchunit.Tidy: "p99-ns" is "p99-sec", ns/op is sec/op).
-var better, label, why, kind, fileName = func() (map[string]string, map[string]string, map[string]bool, map[string]Kind, map[string]string) {
+var better, label, why, kind = func() (map[string]string, map[string]string, map[string]bool, map[string]Kind) {
 	b := map[string]string{"sec/op": Lower, "ns/op": Lower, "B/op": Lower, "allocs/op": Lower}
 	l := map[string]string{"sec/op": "time per operation", "ns/op": "time per operation"}
 	w := map[string]bool{}
 	k := map[string]Kind{"sec/op": Time, "ns/op": Time, "B/op": Bytes}
-	f := map[string]string{}
 	for _, u := range Custom {
 		_, tidy := benchunit.Tidy(1, u.Unit)
-		if tidy != u.Unit {
-			f[tidy] = u.Unit
-		}
 		for _, name := range []string{u.Unit, tidy} {
 			b[name] = u.Better
 			if u.Label != "" {
@@ -96,7 +92,7 @@ var better, label, why, kind, fileName = func() (map[string]string, map[string]s
 			k[name] = u.Kind
 		}
 	}
-	return b, l, w, k, f
+	return b, l, w, k
 }()
 
 // Why reports a lock statistic's unit (see Custom), written as in a file
@@ -128,13 +124,4 @@ func KindOf(unit string) Kind {
 		return Time
 	}
 	return Count
-}
-
-// FileName returns the name a results file gives a tidied unit: "p99-ns"
-// for "p99-sec"; other units, sec/op among them, are their own.
-func FileName(unit string) string {
-	if f, ok := fileName[unit]; ok {
-		return f
-	}
-	return unit
 }
