@@ -96,7 +96,6 @@ type CompactTable struct {
 	Rows    []CompactRow `json:"rows"`    // locks, then baselines
 	Ratios  bool         `json:"ratios"`  // whether cells carry a ratio to the column's best
 	Better  string       `json:"better,omitempty"`
-	cells   [][]*CompactCell
 }
 
 // CompactRow is one lock's figures across goroutine counts.
