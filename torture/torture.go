@@ -8,29 +8,43 @@
 // store: an increment that is not atomic, so a lock that lets two writers in
 // loses updates, yet every access is atomic and the run stays clean under
 // the race detector even against the deliberately broken lock. A run fails
-// when it saw a violation or lost an update.
+// when it saw a violation or lost an update, or stalled.
 //
 // Readers, as locktorture's nreaders_stress, take the lock's read side: an
 // RWLock's RLock, a SequenceLock's lockless read (checked by ReadRetry), an
 // exclusive lock's Lock. Inside, a reader finds no writer, and a writer
 // finds no reader; a seqlock reader whose read ReadRetry accepts finds the
 // shared count and its shadow, which every writer sets alike, equal.
+//
+// A steady load misses the bugs that bursts, migrations and long holds
+// find, so Config has locktorture's knobs (Documentation/locking/
+// locktorture.rst), each in Go's terms: Stutter (stutter), Shuffle
+// (shuffle_interval), OnOff and OnOffHoldoff (onoff_interval and
+// onoff_holdoff: CPU hotplug, here GOMAXPROCS), LongHold and LongHoldEvery
+// (long_hold), Nested (nested_locks), AcqLimit (acq_writer_lim), and a
+// watchdog, Stall, that ends a run in which nothing progresses: a
+// deadlock, which a lock taken out of order makes, is a failure reported
+// within Stall, never a hang.
 package torture
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/lockbench/lockbench/internal/cacheline"
+	"github.com/lockbench/lockbench/internal/clock"
 	"github.com/lockbench/lockbench/internal/work"
 	"github.com/lockbench/lockbench/locks"
 )
 
-// Config says how hard to torture a lock.
+// Config says how hard to torture a lock. The zero value of every knob is
+// off: a steady load, as before the knobs existed.
 type Config struct {
 	// Writers is the number of writer goroutines; 0 means GOMAXPROCS.
 	Writers int
@@ -45,7 +59,59 @@ type Config struct {
 	// locktorture prints its statistics.
 	Stat         func(Result)
 	StatInterval time.Duration
+
+	// Stutter, if positive, makes every worker run for Stutter and then
+	// all of them pause for Stutter, over and over (locktorture's
+	// stutter): the lock goes from idle to fully contended at once.
+	Stutter time.Duration
+	// Shuffle, if positive, ends every worker's goroutine each Shuffle and
+	// starts a fresh one in its place, so that the scheduler places the
+	// workers anew (locktorture's shuffle_interval moves its kthreads
+	// between CPUs; a goroutine has no CPU to move, but a new one lands
+	// where the scheduler puts it).
+	Shuffle time.Duration
+	// OnOff, if positive, switches GOMAXPROCS between 1 and its value at
+	// the start every OnOff, after OnOffHoldoff (locktorture's
+	// onoff_interval and onoff_holdoff: CPU hotplug, in the terms a Go
+	// program has). GOMAXPROCS is restored when the run ends.
+	OnOff, OnOffHoldoff time.Duration
+	// LongHold, if positive, is how long one writer acquisition in
+	// LongHoldEvery holds the lock, busy (locktorture's long_hold, its
+	// mdelay in the critical section), to take waiters through their
+	// spin, yield and park stages; 0 holds for a short spin instead.
+	LongHold time.Duration
+	// LongHoldEvery is how many writer acquisitions there are to a long
+	// hold, on average; 0 means DefaultLongHoldEvery.
+	LongHoldEvery int
+	// Nested, if above 1, makes every writer acquisition take Nested locks
+	// (the lock given to Run, then NewLock's), always in the same order,
+	// so that no deadlock is possible, and check each (locktorture's
+	// nested_locks). NewLock must be set.
+	Nested  int
+	NewLock func() locks.Lock
+	// AcqLimit, if positive, counts the writer acquisitions that waited
+	// longer (Result.OverLimit) and keeps the longest wait with the lock's
+	// state as it ended (locktorture's acq_writer_lim, which warns). It
+	// does not fail the run: a sound lock may wait long on a loaded
+	// machine.
+	AcqLimit time.Duration
+	// Stall, if positive, ends the run as failed when no acquisition
+	// completes for Stall while the workers are not paused: a deadlock or
+	// a livelock (Result.Stalled). The stuck goroutines cannot be stopped
+	// and stay behind; a command exits.
+	Stall time.Duration
+
+	// misorder makes odd writers take their nested locks in reverse
+	// order: a deadlock on purpose, for the watchdog's test.
+	misorder bool
 }
+
+// DefaultLongHoldEvery is the default of Config.LongHoldEvery: one
+// acquisition in 256 holds long, as lockbench's torture always has.
+const DefaultLongHoldEvery = 256
+
+// shortHold is the work of a hold that is long without Config.LongHold.
+const shortHold = 256
 
 // Result is what a run observed.
 type Result struct {
@@ -54,6 +120,23 @@ type Result struct {
 	Violations uint64        // critical sections that found another holder inside
 	Lost       int64         // updates of the shared count that were lost
 	Elapsed    time.Duration // wall time of the run
+
+	// With Config.AcqLimit: the writer acquisitions that waited longer,
+	// the longest wait, and the lock's state (locks.StateOf) when it ended.
+	OverLimit    uint64
+	LongestWait  time.Duration
+	LongestState string
+
+	// Stalled is set when the watchdog (Config.Stall) ended the run;
+	// Stuck says, per writer, what it held and waited for then.
+	Stalled bool
+	Stuck   []string
+
+	// How often the knobs acted: stutter pauses, shuffles of the
+	// goroutines, GOMAXPROCS changes. Paused is set while the workers are
+	// paused by Stutter (in a periodic Result).
+	Pauses, Shuffles, OnOffs int
+	Paused                   bool
 }
 
 // Total returns the acquisitions completed by all writers.
@@ -93,14 +176,14 @@ func maxMin(counts []uint64) (max, min uint64) {
 	return max, min
 }
 
-// Failed reports whether the lock broke mutual exclusion during the run.
-func (r Result) Failed() bool { return r.Violations > 0 || r.Lost != 0 }
+// Failed reports whether the lock broke mutual exclusion during the run, or
+// stopped making progress.
+func (r Result) Failed() bool { return r.Violations > 0 || r.Lost != 0 || r.Stalled }
 
-// state is what the writers share. Each word is padded: the holder count and
-// the shared count are written in every critical section, the stop flag is
-// read by every writer.
+// state is what the workers share. Each word is padded: the holder count and
+// the shared count are written in every critical section, the stop and pause
+// flags are read by every worker.
 type state struct {
-	holders    atomic.Int32 // writers inside
 	readers    atomic.Int32 // readers inside
 	_          cacheline.Pad
 	count      atomic.Int64
@@ -109,11 +192,41 @@ type state struct {
 	violations atomic.Uint64
 	_          cacheline.Pad
 	stop       atomic.Bool
+	paused     atomic.Bool // by Stutter
+	epoch      atomic.Uint64
 	_          cacheline.Pad
+
+	cfg     Config
+	locks   []locks.Lock      // the writers' locks, in the order they take them; read-only
+	holders []cacheline.Int64 // writers inside each lock
+	read    locks.ReadSide    // locks[0]'s read side
+	workers sync.WaitGroup    // every worker goroutine, shuffled ones included
+
+	mu       sync.Mutex    // guards the fields below
+	resume   chan struct{} // closed when a Stutter pause ends
+	halted   chan struct{} // closed when the run stops, by halt
+	stopOnce sync.Once
+	longest  time.Duration
+	longSt   string
+	stalled  bool
+	stuck    []string
+
+	overLimit                atomic.Uint64
+	pauses, shuffles, onoffs atomic.Int64
 }
 
-// Run tortures l with cfg until every writer is done or ctx is done, and
-// returns what it saw.
+// writer is one writer's slot: its count, and what it holds and waits for,
+// which the watchdog reports when the run stalls. Slots are kept in a
+// slice, each on its own line.
+type writer struct {
+	done    atomic.Uint64
+	holding atomic.Int32 // how many of its locks it holds
+	waiting atomic.Int32 // the index of the lock it waits for, -1 if none
+	_       cacheline.Pad
+}
+
+// Run tortures l with cfg until every writer is done, ctx is done, or the
+// watchdog finds the run stalled, and returns what it saw.
 //
 // When ctx ends, a writer already queued on a FIFO lock must still take
 // its turn before it can stop. With more writers than Ps and a spinning
@@ -127,35 +240,57 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	if writers <= 0 {
 		writers = runtime.GOMAXPROCS(0)
 	}
-	var s state
-	slots := make([]cacheline.Uint64, writers)
+	if cfg.LongHoldEvery <= 0 {
+		cfg.LongHoldEvery = DefaultLongHoldEvery
+	}
+	s := &state{cfg: cfg, locks: []locks.Lock{l}, halted: make(chan struct{})}
+	for len(s.locks) < cfg.Nested {
+		s.locks = append(s.locks, cfg.NewLock())
+	}
+	s.holders = make([]cacheline.Int64, len(s.locks))
+	s.read = locks.ReadSideOf(l)
+	slots := make([]writer, writers)
 	readSlots := make([]cacheline.Uint64, max(cfg.Readers, 0))
 
-	stopWatch := context.AfterFunc(ctx, func() { s.stop.Store(true) })
+	stopWatch := context.AfterFunc(ctx, s.halt)
 	defer stopWatch()
 
 	start := time.Now()
-	var wg sync.WaitGroup
 	for i := range slots {
-		wg.Go(func() { s.write(l, &slots[i].Uint64, uint64(i)+1, cfg) })
+		slots[i].waiting.Store(-1)
+		w := &slots[i]
+		s.workers.Go(func() { s.write(i, w, rand.New(rand.NewPCG(uint64(i)+1, uint64(i)+1)), 0) })
 	}
-	read := locks.ReadSideOf(l)
 	for i := range readSlots {
-		wg.Go(func() { s.read(read, &readSlots[i].Uint64, cfg) })
+		s.workers.Go(func() { s.readLoop(&readSlots[i].Uint64, 0) })
+	}
+	finished := make(chan struct{})
+	go func() { s.workers.Wait(); close(finished) }()
+
+	// The knobs' controllers stop when the run halts; the watchdog and the
+	// statistics go on through the drain.
+	var knobs, watchers sync.WaitGroup
+	if cfg.Stutter > 0 {
+		knobs.Go(s.stutter)
+	}
+	if cfg.Shuffle > 0 {
+		knobs.Go(s.shuffle)
+	}
+	if cfg.OnOff > 0 {
+		knobs.Go(s.onoff)
+	}
+	watchDone := make(chan struct{})
+	stalled := make(chan struct{})
+	if cfg.Stall > 0 {
+		watchers.Go(func() { s.watchdog(slots, readSlots, watchDone, stalled) })
 	}
 	if cfg.Stat != nil && cfg.StatInterval > 0 {
-		// The statistics goroutine ends before Run returns, so Stat is never
-		// called after it.
-		done := make(chan struct{})
-		var statWG sync.WaitGroup
-		defer statWG.Wait()
-		defer close(done)
-		statWG.Go(func() {
+		watchers.Go(func() {
 			tick := time.NewTicker(cfg.StatInterval)
 			defer tick.Stop()
 			for {
 				select {
-				case <-done:
+				case <-watchDone:
 					return
 				case <-tick.C:
 					// Lost is only known once the writers have stopped.
@@ -166,88 +301,312 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 			}
 		})
 	}
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
+	// Stat is never called after Run returns.
+	defer watchers.Wait()
+	defer close(watchDone)
+
 	select {
 	case <-finished:
-	case <-ctx.Done():
+	case <-stalled:
+	case <-s.halted:
+	}
+	s.halt()
+	knobs.Wait() // GOMAXPROCS is back to its value at the start
+	select {
+	case <-finished:
+	case <-stalled:
+	default:
 		if procs := runtime.GOMAXPROCS(0); writers > procs {
 			runtime.GOMAXPROCS(writers)
 			defer runtime.GOMAXPROCS(procs)
 		}
-		<-finished
+		select {
+		case <-finished:
+		case <-stalled:
+		}
 	}
 	return s.snapshot(slots, readSlots, start)
 }
 
+// halt stops the run: every worker leaves at its next check, paused ones
+// at once, and the knobs' controllers return.
+func (s *state) halt() {
+	s.stopOnce.Do(func() {
+		s.stop.Store(true)
+		close(s.halted)
+	})
+}
+
+// sleep waits for d, and reports false if the run halted first.
+func (s *state) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.halted:
+		return false
+	}
+}
+
+// stutter runs the workers for Stutter, pauses them for Stutter, and so
+// on until the run halts, which ends any pause.
+func (s *state) stutter() {
+	for s.sleep(s.cfg.Stutter) {
+		s.mu.Lock()
+		s.resume = make(chan struct{})
+		s.paused.Store(true)
+		s.mu.Unlock()
+		s.pauses.Add(1)
+		s.sleep(s.cfg.Stutter)
+		s.mu.Lock()
+		s.paused.Store(false)
+		close(s.resume)
+		s.mu.Unlock()
+	}
+}
+
+// pause waits out a Stutter pause, if one is on.
+func (s *state) pause() {
+	if !s.paused.Load() {
+		return
+	}
+	s.mu.Lock()
+	resume, paused := s.resume, s.paused.Load()
+	s.mu.Unlock()
+	if paused {
+		select {
+		case <-resume:
+		case <-s.halted:
+		}
+	}
+}
+
+// shuffle starts a new epoch every Shuffle: each worker, at its next
+// check, hands its slot to a fresh goroutine and returns.
+func (s *state) shuffle() {
+	for s.sleep(s.cfg.Shuffle) {
+		s.epoch.Add(1)
+		s.shuffles.Add(1)
+	}
+}
+
+// onoff switches GOMAXPROCS between 1 and its value at the start every
+// OnOff, after OnOffHoldoff, and restores it when the run halts. With one
+// P to start with there is nothing to take offline.
+func (s *state) onoff() {
+	procs := runtime.GOMAXPROCS(0)
+	if procs < 2 {
+		return
+	}
+	defer runtime.GOMAXPROCS(procs)
+	if s.cfg.OnOffHoldoff > 0 && !s.sleep(s.cfg.OnOffHoldoff) {
+		return
+	}
+	for n := 1; s.sleep(s.cfg.OnOff); n = procs + 1 - n {
+		runtime.GOMAXPROCS(n)
+		s.onoffs.Add(1)
+	}
+}
+
+// watchdog ends the run when no worker completes an acquisition for
+// Stall while they are not paused, recording what each writer holds and
+// waits for.
+func (s *state) watchdog(slots []writer, readSlots []cacheline.Uint64, done <-chan struct{}, stalled chan<- struct{}) {
+	tick := time.NewTicker(max(s.cfg.Stall/8, time.Millisecond))
+	defer tick.Stop()
+	var last uint64
+	since := time.Now()
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-tick.C:
+			progress := uint64(0)
+			for i := range slots {
+				progress += slots[i].done.Load()
+			}
+			for i := range readSlots {
+				progress += readSlots[i].Load()
+			}
+			if progress != last || s.paused.Load() {
+				last, since = progress, now
+				continue
+			}
+			if now.Sub(since) < s.cfg.Stall {
+				continue
+			}
+			var stuck []string
+			for i := range slots {
+				held, waits := slots[i].holding.Load(), slots[i].waiting.Load()
+				switch {
+				case waits >= 0:
+					stuck = append(stuck, fmt.Sprintf("writer %d holds %d of %d locks, waits for lock %d (%s)",
+						i, held, len(s.locks), waits, locks.StateOf(s.locks[waits])))
+				case held > 0:
+					stuck = append(stuck, fmt.Sprintf("writer %d holds %d of %d locks", i, held, len(s.locks)))
+				}
+			}
+			s.mu.Lock()
+			s.stalled, s.stuck = true, stuck
+			s.mu.Unlock()
+			s.halt()
+			close(stalled)
+			return
+		}
+	}
+}
+
 // snapshot reads the counts so far.
-func (s *state) snapshot(slots, readSlots []cacheline.Uint64, start time.Time) Result {
+func (s *state) snapshot(slots []writer, readSlots []cacheline.Uint64, start time.Time) Result {
 	r := Result{
 		Writes:     make([]uint64, len(slots)),
 		Reads:      make([]uint64, len(readSlots)),
 		Violations: s.violations.Load(),
 		Elapsed:    time.Since(start),
+		OverLimit:  s.overLimit.Load(),
+		Pauses:     int(s.pauses.Load()),
+		Shuffles:   int(s.shuffles.Load()),
+		OnOffs:     int(s.onoffs.Load()),
+		Paused:     s.paused.Load(),
 	}
 	for i := range slots {
-		r.Writes[i] = slots[i].Load()
+		r.Writes[i] = slots[i].done.Load()
 	}
 	for i := range readSlots {
 		r.Reads[i] = readSlots[i].Load()
 	}
 	r.Lost = int64(r.Total()) - s.count.Load()
+	s.mu.Lock()
+	r.LongestWait, r.LongestState = s.longest, s.longSt
+	r.Stalled, r.Stuck = s.stalled, s.stuck
+	s.mu.Unlock()
+	if r.Stalled {
+		r.Lost = 0 // unknown: stuck writers may hold the count half-written
+	}
 	return r
 }
 
-// write is one writer's loop.
-func (s *state) write(l locks.Lock, done *atomic.Uint64, seed uint64, cfg Config) {
-	rng := rand.New(rand.NewPCG(seed, seed))
-	for i := 0; cfg.Acquisitions == 0 || i < cfg.Acquisitions; i++ {
-		if s.stop.Load() {
+// order returns the order in which writer w takes the locks: always
+// 0, 1, ..., n-1, but for misorder's odd writers.
+func (s *state) order(w int) []int {
+	order := make([]int, len(s.locks))
+	for i := range order {
+		order[i] = i
+		if s.cfg.misorder && w%2 == 1 {
+			order[i] = len(order) - 1 - i
+		}
+	}
+	return order
+}
+
+// write is writer index's loop, from epoch on: it returns when the run
+// stops, or hands its slot to a fresh goroutine when Shuffle starts a new
+// epoch.
+func (s *state) write(index int, w *writer, rng *rand.Rand, epoch uint64) {
+	order := s.order(index)
+	for {
+		if s.stop.Load() || s.cfg.Acquisitions > 0 && w.done.Load() >= uint64(s.cfg.Acquisitions) {
 			return
 		}
-		longHold := rng.Uint64N(256) == 0
+		s.pause()
+		if e := s.epoch.Load(); e != epoch {
+			s.workers.Go(func() { s.write(index, w, rng, e) })
+			return
+		}
+		longHold := rng.Uint64N(uint64(s.cfg.LongHoldEvery)) == 0
 
-		l.Lock()
-		if s.holders.Add(1) != 1 || s.readers.Load() != 0 {
-			s.violated(cfg)
+		var start int64
+		if s.cfg.AcqLimit > 0 {
+			start = clock.Nanotime()
+		}
+		for k, i := range order {
+			w.waiting.Store(int32(i))
+			s.locks[i].Lock()
+			w.holding.Store(int32(k + 1))
+			if s.holders[i].Add(1) != 1 {
+				s.violated()
+			}
+		}
+		w.waiting.Store(-1)
+		if s.cfg.AcqLimit > 0 {
+			s.waited(time.Duration(clock.Nanotime() - start))
+		}
+		if s.readers.Load() != 0 {
+			s.violated()
 		}
 		v := s.count.Load()
 		if longHold {
-			// Now and then hold the lock a little longer, as locktorture's
-			// write delay does, so that overlapping holders meet.
-			work.Spin(256)
+			// Hold the lock longer now and then, as locktorture's write
+			// delay does, so that overlapping holders meet and waiters go
+			// through their stages.
+			s.hold()
 		}
 		s.count.Store(v + 1)
 		s.shadow.Store(v + 1)
-		s.holders.Add(-1)
-		l.Unlock()
-		done.Add(1)
+		for k := len(order) - 1; k >= 0; k-- {
+			i := order[k]
+			s.holders[i].Add(-1)
+			s.locks[i].Unlock()
+			w.holding.Store(int32(k))
+		}
+		w.done.Add(1)
 	}
 }
 
-// violated counts a violation, and ends the run if cfg asks.
-func (s *state) violated(cfg Config) {
+
+// hold is a long hold: LongHold busy, or a short spin without it.
+func (s *state) hold() {
+	if s.cfg.LongHold <= 0 {
+		work.Spin(shortHold)
+		return
+	}
+	for end := clock.Nanotime() + int64(s.cfg.LongHold); clock.Nanotime() < end; {
+	}
+}
+
+// waited records a writer's wait for its locks, against AcqLimit.
+func (s *state) waited(d time.Duration) {
+	if d <= s.cfg.AcqLimit {
+		return
+	}
+	s.overLimit.Add(1)
+	s.mu.Lock()
+	if d > s.longest {
+		s.longest, s.longSt = d, locks.StateOf(s.locks[0])
+	}
+	s.mu.Unlock()
+}
+
+// violated counts a violation, and ends the run if the configuration asks.
+func (s *state) violated() {
 	s.violations.Add(1)
-	if cfg.StopOnFailure {
-		s.stop.Store(true)
+	if s.cfg.StopOnFailure {
+		s.halt()
 	}
 }
 
-// read is one reader's loop: take the read side, check that no writer is
-// inside (for a seqlock, that a read that stands saw count and shadow
-// agree), leave.
-func (s *state) read(r locks.ReadSide, done *atomic.Uint64, cfg Config) {
-	for i := 0; cfg.Acquisitions == 0 || i < cfg.Acquisitions; i++ {
-		if s.stop.Load() {
+// readLoop is one reader's loop, from epoch on: take the read side, check
+// that no writer is inside (for a seqlock, that a read that stands saw
+// count and shadow agree), leave.
+func (s *state) readLoop(done *atomic.Uint64, epoch uint64) {
+	for {
+		if s.stop.Load() || s.cfg.Acquisitions > 0 && done.Load() >= uint64(s.cfg.Acquisitions) {
 			return
 		}
+		s.pause()
+		if e := s.epoch.Load(); e != epoch {
+			s.workers.Go(func() { s.readLoop(done, e) })
+			return
+		}
+		r := s.read
 		if r.Lockless {
 			for {
 				seq := r.Enter()
 				c, sh := s.count.Load(), s.shadow.Load()
 				if r.Exit(seq) {
 					if c != sh {
-						s.violated(cfg)
+						s.violated()
 					}
 					break
 				}
@@ -257,11 +616,32 @@ func (s *state) read(r locks.ReadSide, done *atomic.Uint64, cfg Config) {
 		}
 		t := r.Enter()
 		s.readers.Add(1)
-		if s.holders.Load() != 0 {
-			s.violated(cfg)
+		if s.holders[0].Load() != 0 {
+			s.violated()
 		}
 		s.readers.Add(-1)
 		r.Exit(t)
 		done.Add(1)
 	}
+}
+
+// Knobs describes cfg's knobs as locktorture prints its module parameters
+// at the end of a test: "stutter=1s shuffle=0s ... nested=1".
+func (cfg Config) Knobs() string {
+	every := cfg.LongHoldEvery
+	if every <= 0 {
+		every = DefaultLongHoldEvery
+	}
+	nested := max(cfg.Nested, 1)
+	return strings.Join([]string{
+		"stutter=" + cfg.Stutter.String(),
+		"shuffle=" + cfg.Shuffle.String(),
+		"onoff=" + cfg.OnOff.String(),
+		"onoff-holdoff=" + cfg.OnOffHoldoff.String(),
+		"long-hold=" + cfg.LongHold.String(),
+		fmt.Sprintf("long-hold-every=%d", every),
+		fmt.Sprintf("nested=%d", nested),
+		"acq-limit=" + cfg.AcqLimit.String(),
+		"stall=" + cfg.Stall.String(),
+	}, " ")
 }

@@ -84,6 +84,17 @@ func TestBadInput(t *testing.T) {
 		{[]string{"torture", "-lock", "busted", "-g", "1"}, "-g: torture needs at least 2 writers: one writer never meets another holder"},
 		{[]string{"torture", "-stat-interval", "1ns"}, "-stat-interval must be at least 10ms, not 1ns"},
 		{[]string{"torture", "-readers", "-1"}, `torture: invalid value "-1" for flag -readers: want a count of reader goroutines, 0 or more`},
+		{[]string{"torture", "-stutter", "-1s"}, "-stutter must be 0 (off) or at least 1ms, not -1s"},
+		{[]string{"torture", "-shuffle", "10us"}, "-shuffle must be 0 (off) or at least 1ms, not 10µs"},
+		{[]string{"torture", "-onoff", "500us"}, "-onoff must be 0 (off) or at least 1ms, not 500µs"},
+		{[]string{"torture", "-onoff-holdoff", "-1s"}, "-onoff-holdoff must not be negative, not -1s"},
+		{[]string{"torture", "-long-hold", "-5ms"}, "-long-hold must be 0 (off) or at least 1ns, not -5ms"},
+		{[]string{"torture", "-long-hold-every", "0"}, "-long-hold-every must be at least 1, not 0"},
+		{[]string{"torture", "-nested", "0"}, "-nested must be between 1 and 64, not 0"},
+		{[]string{"torture", "-nested", "65"}, "-nested must be between 1 and 64, not 65"},
+		{[]string{"torture", "-acq-limit", "-1ms"}, "-acq-limit must be 0 (off) or at least 1ns, not -1ms"},
+		{[]string{"torture", "-stall", "10ms"}, `torture: invalid value "10ms" for flag -stall: want 0 (off) or a duration of at least 100ms`},
+		{[]string{"torture", "-stall", "1s", "-long-hold", "2s"}, "-long-hold (2s) must be shorter than -stall (1s)"},
 		{[]string{"run", "-locks", "seqlock:spin", "-o", outDir}, `-locks: unknown lock "seqlock:spin" (valid: `},
 		{[]string{"run", "-path", "file", "-target", "/dev/null", "-locks", "", "-o", outDir}, "-locks is empty (with -path file, labels"},
 		{[]string{"list", "extra"}, `list: unexpected argument "extra"`},
@@ -118,6 +129,28 @@ func TestTortureBustedRW(t *testing.T) {
 	assert.Contains(t, out, "busted-rw-torture: --- End of test: FAILURE")
 }
 
+// TestTortureEveryKnob is issue 16's front door: a sound lock under every
+// knob at once passes, says what each knob did, and names the knobs in its
+// verdict; busted under them all fails within 5 seconds.
+func TestTortureEveryKnob(t *testing.T) {
+	knobs := []string{"-stutter", "50ms", "-shuffle", "30ms", "-onoff", "40ms", "-onoff-holdoff", "10ms",
+		"-long-hold", "1ms", "-long-hold-every", "64", "-nested", "2", "-acq-limit", "5ms", "-stat-interval", "200ms"}
+	code, out, errOut := lockbench(append([]string{"torture", "-lock", "ticket:spin", "-g", "4", "-duration", "1s"}, knobs...)...)
+	require.Equal(t, 0, code, "%s\n%s", out, errOut)
+	verdict := "stutter=50ms shuffle=30ms onoff=40ms onoff-holdoff=10ms long-hold=1ms long-hold-every=64 nested=2 acq-limit=5ms stall=5s"
+	assert.Contains(t, out, "ticket:spin-torture: lock=ticket:spin writers=4 duration=1s GOMAXPROCS=")
+	assert.Regexp(t, `ticket:spin-torture: --- End of test: SUCCESS: \d+ acquisitions in [0-9.]+m?s: lock=ticket:spin .*`+verdict, out)
+	assert.Regexp(t, `ticket:spin-torture: Writes over acq-limit 5ms: \d+`, out)
+	assert.Regexp(t, `ticket:spin-torture: Stutter pauses: [1-9]\d*  Shuffles: [1-9]\d*  GOMAXPROCS changes: \d+`, out)
+
+	start := time.Now()
+	code, out, _ = lockbench(append([]string{"torture", "-lock", "busted", "-g", "4", "-duration", "5s"}, knobs...)...)
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "busted-torture: --- End of test: FAILURE: ")
+	assert.Contains(t, out, verdict)
+	assert.Less(t, time.Since(start), 5*time.Second+time.Second, "the run is bounded by -duration")
+}
+
 // TestTortureBusted: the broken lock must end in FAILURE, well within the
 // 5 seconds the issue allows (the check usually bites in milliseconds).
 func TestTortureBusted(t *testing.T) {
@@ -137,8 +170,17 @@ func TestTortureSound(t *testing.T) {
 }
 
 func TestStatLineFlagsStarvation(t *testing.T) {
-	assert.Equal(t, "Writes:  Total: 13  Max/Min: 10/3 ???  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 3}}))
-	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}}))
+	assert.Equal(t, "Writes:  Total: 13  Max/Min: 10/3 ???  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 3}}, nil))
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}}, nil))
+	// Since the previous statistics, writer 1 completed nothing while
+	// writer 0 did: starved in the interval, though not overall.
+	prev := &torture.Result{Writes: []uint64{6, 9}}
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9 ???  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}}, prev))
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}, Paused: true}, prev),
+		"a stutter pause is no starvation")
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}}, &torture.Result{Writes: []uint64{10, 9}}),
+		"nobody progressed: no one starved another")
+	assert.Equal(t, "Reads:  Total: 8  Max/Min: 5/3 ???  Fail: 0", readStatLine(torture.Result{Reads: []uint64{5, 3}}, &torture.Result{Reads: []uint64{4, 3}}))
 }
 
 // TestRun runs a small matrix end to end: results.txt in the Go benchmark

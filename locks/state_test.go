@@ -1,0 +1,42 @@
+package locks
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestStateOf: what a stalled torture run prints for the lock a writer
+// waits on.
+func TestStateOf(t *testing.T) {
+	var tk Ticket
+	assert.Equal(t, "owner=0 next=0: unlocked", StateOf(&tk))
+	tk.Lock()
+	assert.Equal(t, "owner=0 next=1: held", StateOf(&tk))
+	tk.word.Add(2 << 32) // two arrivals queued behind the holder
+	assert.Equal(t, "owner=0 next=3: held, 2 waiting", StateOf(&tk))
+
+	var tas TAS
+	assert.Equal(t, "unlocked", StateOf(&tas))
+	tas.Lock()
+	assert.Equal(t, "held", StateOf(&tas))
+	tas.Unlock()
+
+	var ttas TTAS
+	ttas.Lock()
+	assert.Equal(t, "held", StateOf(&ttas))
+	ttas.Unlock()
+
+	var mcs MCS
+	assert.Equal(t, "unlocked", StateOf(&mcs))
+	mcs.Lock()
+	assert.Equal(t, "held, no queue", StateOf(&mcs))
+	mcs.Unlock()
+
+	var q QSpin
+	q.Lock()
+	assert.Equal(t, "(tail=0, pending=0, locked=1)", StateOf(&q))
+	q.Unlock()
+
+	assert.Equal(t, "*locks.Mutex does not describe its state", StateOf(new(Mutex)))
+}
