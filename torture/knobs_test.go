@@ -63,7 +63,7 @@ func TestShuffleRespawnsTheWorkers(t *testing.T) {
 type procsSeen struct {
 	inner locks.Lock
 	mu    sync.Mutex
-	seen map[int]bool
+	seen  map[int]bool
 }
 
 func (l *procsSeen) Unlock() { l.inner.Unlock() }

@@ -554,7 +554,6 @@ func (s *state) write(index int, w *writer, rng *rand.Rand, epoch uint64) {
 	}
 }
 
-
 // hold is a long hold: LongHold busy, or a short spin without it.
 func (s *state) hold() {
 	if s.cfg.LongHold <= 0 {
