@@ -45,10 +45,11 @@ const (
 // gonum measures text by its Liberation fonts, but the browser draws it
 // with the fonts it has, which may be wider (DejaVu Sans, a common
 // fallback, is): every length measured from text is multiplied by
-// fontSlack, so that a wider fallback still fits.
+// fontSlack, so that a wider fallback still fits (DejaVu Sans, which CI's
+// Chromium draws with, needed more than 1.15).
 var sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
-const fontSlack = 1.15
+const fontSlack = 1.25
 
 // Font sizes, in points.
 const (
@@ -227,7 +228,20 @@ func lineChart(t *Table, ax yAxis, style func(col string) (draw.LineStyle, draw.
 	p.X.Min, p.X.Max = slices.Min(xs)/xPad, slices.Max(xs)*xPad
 	p.X.Tick.Label.Color = tickXColor
 	p.Y.Label.Text = ax.label
-	p.Y.Min, p.Y.Max, p.Y.Scale, p.Y.Tick.Marker = yRange(slices.Min(ys), slices.Max(ys))
+	lo, hi := slices.Min(ys), slices.Max(ys)
+	// The error bars are part of the picture: the axis takes them in, up
+	// to a factor reach beyond the medians, so that one wild interval
+	// does not flatten every line.
+	for _, eb := range bars {
+		eb := eb.(*errorBars)
+		for k := range eb.xs {
+			if eb.lo[k] > 0 {
+				lo = min(lo, max(eb.lo[k], slices.Min(ys)/errorBarReach))
+			}
+			hi = max(hi, min(eb.hi[k], slices.Max(ys)*errorBarReach))
+		}
+	}
+	p.Y.Min, p.Y.Max, p.Y.Scale, p.Y.Tick.Marker = yRange(lo, hi)
 	p.Y.Tick.Label.Color = tickYColor
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = gridColor, gridColor
@@ -347,6 +361,10 @@ var (
 	partNames = strings.NewReplacer(
 		markedTag(linesMark), `<g class="lines">`,
 		markedTag(legendMark), `<g class="legend">`,
+		// A browser without Liberation Sans falls back to its default
+		// font, often a serif: name the metric-compatible and generic
+		// sans-serif fonts after it.
+		"font-family:Liberation Sans;", "font-family:'Liberation Sans',Arimo,Arial,Helvetica,sans-serif;",
 	)
 	tickXText = coloredText(tickXColor)
 	tickYText = coloredText(tickYColor)
@@ -437,22 +455,50 @@ func (e *errorBars) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
+// errorBarReach is how far beyond the medians the y axis goes to show an
+// error bar whole.
+const errorBarReach = 2
+
 // xPad widens the goroutine axis by this factor at each end, so that the
 // first and last tick labels ("1", "16") sit inside the plot, clear of the
 // axis's ends.
 const xPad = 1.3
 
+// maxXLabels is the most goroutine counts the x axis names.
+const maxXLabels = 14
+
 // goroutineTicks marks each measured goroutine count on the log x axis.
 type goroutineTicks []float64
 
-// Ticks names each goroutine count within bottom..top, or, where there is
-// none, ticks as a log axis would.
+// Ticks marks each goroutine count within bottom..top and names those at
+// least a fraction 1/maxXLabels of the axis from the last one named, and
+// the greatest, so that counts close together (9, 10, 11...) do not run
+// into one another; where there is none, it ticks as a log axis would.
 func (g goroutineTicks) Ticks(bottom, top float64) []plot.Tick {
 	var ticks []plot.Tick
+	gap := math.Log(top/bottom) / maxXLabels
+	named := math.Inf(-1)
 	for _, x := range g {
 		if x >= bottom && x <= top {
-			ticks = append(ticks, plot.Tick{Value: x, Label: tickLabel(x)})
+			tick := plot.Tick{Value: x}
+			if math.Log(x)-named >= gap {
+				tick.Label, named = tickLabel(x), math.Log(x)
+			}
+			ticks = append(ticks, tick)
 		}
+	}
+	// The greatest count is always named, in place of a named one too
+	// close before it (but the first).
+	if n := len(ticks); n > 1 && ticks[n-1].Label == "" {
+		for i := n - 2; i > 0; i-- {
+			if ticks[i].Label != "" {
+				if math.Log(ticks[n-1].Value/ticks[i].Value) < gap {
+					ticks[i].Label = ""
+				}
+				break
+			}
+		}
+		ticks[n-1].Label = tickLabel(ticks[n-1].Value)
 	}
 	if len(ticks) == 0 {
 		return logTicks{}.Ticks(bottom, top)

@@ -446,3 +446,26 @@ func TestGoroutineTicksAndPadding(t *testing.T) {
 	ticks := goroutineTicks(xs).Ticks(1/xPad, 16*xPad)
 	assert.Equal(t, []string{"1", "2", "16"}, labels(ticks))
 }
+
+// TestCrowdedGoroutineCountsAreNotAllNamed: a run at g=1..16, 20...128
+// labelled every count, and 9 to 16 ran into "91011121314156".
+func TestCrowdedGoroutineCountsAreNotAllNamed(t *testing.T) {
+	var gs []float64
+	for g := 1; g <= 16; g++ {
+		gs = append(gs, float64(g))
+	}
+	gs = append(gs, 20, 24, 32, 48, 64, 96, 128)
+	ticks := goroutineTicks(gs).Ticks(1/xPad, 128*xPad)
+	require.Len(t, ticks, len(gs), "every count is marked")
+	var named []float64
+	for _, tk := range ticks {
+		if tk.Label != "" {
+			named = append(named, tk.Value)
+		}
+	}
+	assert.LessOrEqual(t, len(named), maxXLabels)
+	assert.Equal(t, []float64{1, 128}, []float64{named[0], named[len(named)-1]}, "the ends are named: %v", named)
+	for i := 1; i < len(named); i++ {
+		assert.GreaterOrEqual(t, math.Log(named[i]/named[i-1]), math.Log(128*xPad*xPad)/maxXLabels-1e-9, "%v", named)
+	}
+}

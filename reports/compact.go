@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"io"
 	"slices"
 	"strconv"
@@ -123,13 +124,15 @@ type CompactCell struct {
 // locks.
 func (t *Table) Compact(baselines []string) *CompactTable {
 	title := units.Label(t.Unit)
-	if !strings.Contains(title, "("+t.Unit+")") && title != t.Unit {
+	if !strings.Contains(title, t.Unit) {
 		title += " (" + t.Unit + ")"
 	}
-	if w := cmpOr(t.Workload, t.Title); w != "" {
+	if w := cmp.Or(t.Workload, t.Title); w != "" {
 		title += " — " + w
 	}
-	ct := &CompactTable{Title: title, Ratios: t.Best != nil, Better: t.Better}
+	// A ratio of ratios (max/min's "1.11x ±9%  1.11x") reads as a
+	// stutter: those cells carry their value only.
+	ct := &CompactTable{Title: title, Ratios: t.Best != nil && units.KindOf(t.Unit) != units.Ratio, Better: t.Better}
 	for _, r := range t.Rows {
 		ct.Columns = append(ct.Columns, strings.TrimLeft(t.RowBy, "./")+"="+r)
 	}
@@ -150,10 +153,10 @@ func (t *Table) Compact(baselines []string) *CompactTable {
 			}
 			// Each figure in its own scale ("1.764µs", not the row's
 			// "1764.0ns"): a column of a turned table mixes rows.
-			format := formatFor(t.Unit, []float64{c.Center})
-			cc := &CompactCell{Value: format(c.Center), Range: strings.Replace(c.Range, "± ", "±", 1)}
+			own := func(v float64) string { return formatFor(t.Unit, []float64{v})(v) }
+			cc := &CompactCell{Value: own(c.Center), Range: strings.Replace(rangeText(c.sum, own), "± ", "±", 1)}
 			if c.Clusters != nil {
-				cc.Value = format(c.Clusters[0].Center) + " | " + format(c.Clusters[1].Center)
+				cc.Value = own(c.Clusters[0].Center) + " | " + own(c.Clusters[1].Center)
 				cc.Range = ""
 				cc.Marks = markBimodal
 			}
@@ -163,7 +166,7 @@ func (t *Table) Compact(baselines []string) *CompactTable {
 			if c.Unconverged && c.Clusters == nil {
 				cc.Marks += markUnconverged
 			}
-			if t.Best != nil {
+			if ct.Ratios {
 				cc.Ratio, cc.Best = t.ratioToBest(i, j)
 			}
 			row.Cells[i] = cc
@@ -176,10 +179,10 @@ func (t *Table) Compact(baselines []string) *CompactTable {
 // ratioToBest compares cell (i, j) with row i's best column: "best", "≈"
 // and the ratio for a column tied with it, the ratio otherwise.
 func (t *Table) ratioToBest(i, j int) (string, bool) {
-	names := strings.Split(t.Best[i], TieSeparator)
 	if t.Best[i] == "" {
 		return "", false
 	}
+	names := strings.Split(t.Best[i], TieSeparator)
 	best := t.Cells[i][slices.Index(t.Cols, names[0])]
 	c := t.Cells[i][j]
 	if t.Cols[j] == names[0] {
@@ -199,13 +202,6 @@ func (t *Table) ratioToBest(i, j int) (string, bool) {
 	return text, false
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // writeCompact writes the table turned (Compact), in as many panels of
 // goroutine counts as LineWidth needs (writePanels).
 func (t *Table) writeCompact(b *strings.Builder, baselines []string) {
@@ -215,12 +211,13 @@ func (t *Table) writeCompact(b *strings.Builder, baselines []string) {
 	// Each goroutine count's cells, laid out within their column.
 	texts := make([][]string, len(ct.Columns)) // [column][row]
 	for i := range ct.Columns {
-		var vw, rw, mw int
+		// The value right-aligned; its interval and marks together after
+		// it, so that a mark stays by its figure; the ratio last.
+		var vw, rw int
 		for _, row := range ct.Rows {
 			if c := row.Cells[i]; c != nil {
 				vw = max(vw, utf8.RuneCountInString(c.Value))
-				rw = max(rw, utf8.RuneCountInString(c.Range))
-				mw = max(mw, utf8.RuneCountInString(c.Marks))
+				rw = max(rw, utf8.RuneCountInString(strings.TrimSpace(c.Range+" "+c.Marks)))
 			}
 		}
 		for _, row := range ct.Rows {
@@ -231,10 +228,7 @@ func (t *Table) writeCompact(b *strings.Builder, baselines []string) {
 			}
 			s := pad(c.Value, vw, 'r')
 			if rw > 0 {
-				s += " " + pad(c.Range, rw, 'l')
-			}
-			if mw > 0 {
-				s += pad(c.Marks, mw, 'l')
+				s += " " + pad(strings.TrimSpace(c.Range+" "+c.Marks), rw, 'l')
 			}
 			if c.Ratio != "" {
 				s += "  " + c.Ratio
@@ -279,7 +273,7 @@ func compactMarks(ct *CompactTable) string {
 		parts = append(parts, markDisturbed+" disturbed trials")
 	}
 	if u {
-		parts = append(parts, markUnconverged+" wider than the precision asked")
+		parts = append(parts, markUnconverged+" not converged to the precision asked")
 	}
 	if bi {
 		parts = append(parts, markBimodal+" bimodal: both clusters' medians")

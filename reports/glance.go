@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,8 +36,12 @@ type WinnerMap struct {
 	RowBy   string      `json:"rowBy"`   // what the columns count: "g"
 	Columns []string    `json:"columns"` // goroutine counts, in order
 	Rows    []WinnerRow `json:"rows"`    // one per workload
-	Locks   []string    `json:"locks"`   // every lock named, for a legend
-	marks   winnerMarks // which marks appear
+	Locks   []string    `json:"locks"`   // every lock named
+	// FewTrials is set when some cells had too few trials for a
+	// confidence interval: there no difference is significant, and ties
+	// say nothing.
+	FewTrials bool        `json:"fewTrials,omitempty"`
+	marks     winnerMarks // which marks appear
 }
 
 // WinnerRow is one workload's winners.
@@ -76,11 +82,12 @@ func (w *Winner) Marks() string {
 }
 
 // Winners returns the winner map of the report's sec/op tables, nil if it
-// has none with a best column (a comparison of files, or no locks).
+// has none that compares locks by goroutine count (columns by /lock, rows
+// numbers, a best column): a comparison of files, or of other projections.
 func (r *Report) Winners() *WinnerMap {
 	var tables []*Table
 	for _, t := range r.Tables {
-		if t.Unit == headlineUnit && t.Best != nil {
+		if t.Unit == headlineUnit && t.Best != nil && strings.HasPrefix(t.ColBy, "/lock") && numericRows(t.Rows) {
 			tables = append(tables, t)
 		}
 	}
@@ -97,11 +104,13 @@ func (r *Report) Winners() *WinnerMap {
 	}
 	sortNumerically(m.Columns)
 	for _, t := range tables {
-		wr := WinnerRow{Workload: t.Workload, Cells: make([]*Winner, len(m.Columns))}
-		if wr.Workload == "" {
-			wr.Workload = t.Title
-		}
+		wr := WinnerRow{Workload: cmp.Or(t.Workload, t.Title, "all"), Cells: make([]*Winner, len(m.Columns))}
 		for i, row := range t.Rows {
+			for _, c := range t.Cells[i] {
+				if c != nil && (math.IsInf(float64(c.Lo), 0) || math.IsInf(float64(c.Hi), 0)) {
+					m.FewTrials = true
+				}
+			}
 			w := &Winner{}
 			if t.Best[i] != "" {
 				w.Locks = strings.Split(t.Best[i], TieSeparator)
@@ -143,9 +152,9 @@ func sortNumerically(rows []string) {
 // "mcs ≈ ticket", "a ≈ b ≈ c +2".
 func tieText(locks []string, n int) string {
 	if len(locks) == 0 {
-		return "—"
+		return "(baselines only)"
 	}
-	if len(locks) <= n {
+	if len(locks) <= n+1 { // "+1" would hide a name in the space it takes
 		return strings.Join(locks, TieSeparator)
 	}
 	return strings.Join(locks[:n], TieSeparator) + fmt.Sprintf(" +%d", len(locks)-n)
@@ -153,9 +162,9 @@ func tieText(locks []string, n int) string {
 
 // WriteText writes the map as a grid, workloads down and goroutine counts
 // across, with a line saying how to read it; precision is the file's
-// target (0 for none). It keeps within LineWidth: a tie names fewer of its
-// locks ("a ≈ b +3") before the grid is split into panels of goroutine
-// counts.
+// target (0 for none). It keeps within LineWidth: the grid is split into
+// panels of goroutine counts, and only a column too wide for a panel of its
+// own names fewer of a tie's locks ("a ≈ b ≈ c +3").
 func (m *WinnerMap) WriteText(b *strings.Builder, precision float64) {
 	tie := "≈: a tie (no significant difference"
 	if precision > 0 {
@@ -184,13 +193,20 @@ func (m *WinnerMap) WriteText(b *strings.Builder, precision float64) {
 				cells[j] = append(cells[j], text)
 			}
 		}
-		if panelWidth(label, cells) <= LineWidth {
+		widest := 0
+		for _, c := range cells {
+			widest = max(widest, columnWidth(c))
+		}
+		if columnWidth(label)+len(panelSep)+widest <= LineWidth {
 			break
 		}
 	}
 	writePanels(b, label, cells)
-	if legend := m.markLegend(); legend != "" {
+	if legend := m.MarkLegend(); legend != "" {
 		b.WriteString(wrap(legend, LineWidth, "  ") + "\n")
+	}
+	if m.FewTrials {
+		b.WriteString(wrap(fewTrialsNote, LineWidth, "  ") + "\n")
 	}
 }
 
@@ -250,8 +266,11 @@ func writePanels(b *strings.Builder, label []string, cells [][]string) {
 	}
 }
 
-// markLegend explains the marks the map uses.
-func (m *WinnerMap) markLegend() string {
+// fewTrialsNote warns that a map's ties may be for want of trials.
+const fewTrialsNote = "too few trials for a 95% interval in some cells (6 or more are needed): there nothing differs significantly, and ties mean little"
+
+// MarkLegend explains the marks the map uses, "" if none.
+func (m *WinnerMap) MarkLegend() string {
 	var parts []string
 	if m.marks.disturbed {
 		parts = append(parts, markDisturbed+" disturbed trials")

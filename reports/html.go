@@ -120,10 +120,11 @@ func (p htmlPage) Fill(w *Winner) template.CSS {
 }
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"sup":  superscripts,
-	"note": func(i int) string { return superscript(i + 1) },
-	"more": func(n int) int { return n - shownTieNames },
-	"pct":  pct,
+	"sup":       superscripts,
+	"note":      func(i int) string { return superscript(i + 1) },
+	"more":      func(n int) int { return n - shownTieNames },
+	"fewTrials": func() string { return fewTrialsNote },
+	"pct":       pct,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -158,7 +159,7 @@ details summary { cursor: pointer; font-weight: 600; margin: 1em 0; }
 <h1>{{.Title}}</h1>
 <p class="sub">Generated {{.Generated}} from {{range $i, $f := .Report.Files}}{{if $i}}, {{end}}<code>{{$f}}</code>{{end}}{{with .Report.Config}}; machine below{{end}}.</p>
 {{with .Winners}}<h2>Which lock, at which contention</h2>
-<p class="notes">The best lock by {{.Unit}} (time per operation) of each workload at each goroutine count; baselines, which are not locks, are never named. A cell of two or more names is a tie: no significant difference{{with $p.Report.Precision}}, or less than ±{{pct .}}{{end}}. Marks, on the winners' figures: <span class="marks">!</span> disturbed trials, <span class="marks">?</span> not converged to the precision asked, <span class="marks">‖</span> bimodal.</p>
+<p class="notes">The best lock by {{.Unit}} (time per operation) of each workload at each goroutine count; baselines, which are not locks, are never named. A cell of two or more names is a tie: no significant difference{{with $p.Report.Precision}}, or less than ±{{pct .}}{{end}}. {{with .MarkLegend}}{{.}}.{{end}}{{if .FewTrials}} <span class="warn">{{fewTrials}}.</span>{{end}}</p>
 <div class="scroll"><table class="winners">
 <tr><th class="label">workload</th>{{range .Columns}}<th class="label">{{$.Winners.RowBy}}={{.}}</th>{{end}}</tr>
 {{range .Rows}}{{$row := .}}<tr><td class="label">{{.Workload}}</td>{{range $j, $w := .Cells}}{{if $w}}<td class="winner{{if not $w.Locks}} none{{end}}" style="{{$p.Fill $w}}" data-workload="{{$row.Workload}}" data-g="{{index $.Winners.Columns $j}}"{{if $w.Tie}} data-tie="true"{{end}}>{{range $k, $l := $p.Shown $w}}<div><span class="swatch" style="background:{{$p.Color $l}}"></span>{{if $k}}≈ {{end}}{{$l}}</div>{{else}}baselines only{{end}}{{with $p.Hidden $w}}<div class="more" title="{{.}}">≈ {{len $w.Locks | more}} more</div>{{end}}{{with $w.Marks}}<span class="marks">{{.}}</span>{{end}}</td>{{else}}<td></td>{{end}}{{end}}</tr>

@@ -8,9 +8,11 @@ import (
 // The series palette: one colour per lock, the same in every chart and in
 // the winner map, so that a lock is found by its colour everywhere on the
 // page. The first seven are Okabe and Ito's colour-blind-safe set (their
-// yellow left out: too pale on white), the next nine Paul Tol's "muted"
-// set; beyond sixteen, colours repeat and the marker (chart) tells series
-// apart.
+// yellow left out: too pale on white); the next nine, from Paul Tol's
+// "muted" set and two darks of their own, are in the order that keeps each
+// new colour farthest from those before it (their pale sand and cyan left
+// out). No sixteen colours are all distinct to every eye: the chart's
+// marker tells series apart too (seriesStyle).
 var palette = []color.RGBA{
 	{0x00, 0x72, 0xB2, 0xFF}, // blue
 	{0xD5, 0x5E, 0x00, 0xFF}, // vermillion
@@ -19,15 +21,15 @@ var palette = []color.RGBA{
 	{0xE6, 0x9F, 0x00, 0xFF}, // orange
 	{0x56, 0xB4, 0xE9, 0xFF}, // sky blue
 	{0x00, 0x00, 0x00, 0xFF}, // black
+	{0x99, 0x99, 0x33, 0xFF}, // olive
+	{0x88, 0x22, 0x55, 0xFF}, // wine
+	{0x88, 0x88, 0x88, 0xFF}, // grey
+	{0x8C, 0x51, 0x0A, 0xFF}, // brown
 	{0x33, 0x22, 0x88, 0xFF}, // indigo
 	{0xCC, 0x66, 0x77, 0xFF}, // rose
-	{0x11, 0x77, 0x33, 0xFF}, // green
-	{0x88, 0x22, 0x55, 0xFF}, // wine
 	{0x44, 0xAA, 0x99, 0xFF}, // teal
-	{0x99, 0x99, 0x33, 0xFF}, // olive
 	{0xAA, 0x44, 0x99, 0xFF}, // purple
-	{0xDD, 0xCC, 0x77, 0xFF}, // sand
-	{0x88, 0xCC, 0xEE, 0xFF}, // cyan
+	{0x11, 0x77, 0x33, 0xFF}, // green
 }
 
 // seriesIndex gives every column of the report's tables (every lock) its

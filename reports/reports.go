@@ -194,7 +194,7 @@ type Table struct {
 
 // Cell is one row and column's sample.
 type Cell struct {
-	Center float64 `json:"center"` // median, in the tidied unit
+	Center float64 `json:"center"` // median, in Table.Unit (sec/op in seconds)
 	Lo     Bound   `json:"lo"`     // confidence interval; infinite with too few samples
 	Hi     Bound   `json:"hi"`
 	N      int     `json:"n"`
@@ -328,7 +328,7 @@ func Build(paths []string, opts Options) (*Report, error) {
 		}
 		t := g.tables[tk].build(tk.Get(unitField), opts, &thresholds, units)
 		t.Title = strings.Join(title, " ")
-		t.Workload = workloadOf(tableBy, tk)
+		t.Workload = workloadOf(tableBy, tk, title)
 		if v, same := t.constant(); same {
 			if omittedValues[t.Unit] == nil {
 				omittedValues[t.Unit] = map[string]bool{}
@@ -359,12 +359,18 @@ func Build(paths []string, opts Options) (*Report, error) {
 }
 
 // workloadOf names a table key's workload: its benchmark-name keys ("/mix")
-// that have a value, as "mix:inc cs:0".
-func workloadOf(tableBy *benchproc.Projection, tk benchproc.Key) string {
+// that have a value, as "mix:inc cs:0", and whatever else of the title
+// tells it from other tables (a file's configuration: "cpu:...").
+func workloadOf(tableBy *benchproc.Projection, tk benchproc.Key, title []string) string {
 	var parts []string
 	for _, f := range tableBy.FlattenedFields() {
 		if strings.HasPrefix(f.Name, "/") && tk.Get(f) != "" {
 			parts = append(parts, strings.TrimPrefix(f.Name, "/")+":"+tk.Get(f))
+		}
+	}
+	for _, t := range title {
+		if !slices.Contains(parts, t) {
+			parts = append(parts, t)
 		}
 	}
 	return strings.Join(parts, " ")

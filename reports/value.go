@@ -26,9 +26,9 @@ type valueFormat func(float64) string
 func formatFor(unit string, values []float64) valueFormat {
 	switch units.KindOf(unit) {
 	case units.Time:
-		perSecond := 1.0 // sec/op is in seconds
-		if unit != "sec/op" {
-			perSecond = 1e-9 // a "-ns" unit
+		perSecond := 1e-9 // a "-ns" unit
+		if unit == "sec/op" || strings.HasSuffix(unit, "-sec") {
+			perSecond = 1 // in seconds, as benchstat's tidied units are
 		}
 		sec := make([]float64, len(values))
 		for i, v := range values {
@@ -91,13 +91,18 @@ func significant(v float64, n int) string {
 // rangeText writes a summary's confidence interval as benchstat does, "±
 // 2%", or "± ∞" with too few samples; an interval wider than the median
 // itself (a skewed sample: a ratio whose worst trial is a hundred times its
-// median) is written as its bounds, "(1.2x–950x)", where "± 10464%" would
-// say nothing readable.
+// median) or around a median of 0 is written as its bounds,
+// "(1.20x–950x)", where "± 10464%" or "± ?" would say nothing readable.
 func rangeText(s benchmath.Summary, format valueFormat) string {
-	if math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0) || s.Center == 0 {
-		return "± " + s.PctRangeString()
+	if math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0) {
+		return "± ∞"
 	}
-	if w := math.Max(s.Hi-s.Center, s.Center-s.Lo) / math.Abs(s.Center); w > 1 {
+	if s.Lo == s.Hi {
+		return "± 0%"
+	}
+	// At a width of 100% (a bound at 0) or a median of 0, a percentage
+	// says nothing (benchstat writes "?"): the bounds do.
+	if s.Center == 0 || math.Max(s.Hi-s.Center, s.Center-s.Lo)/math.Abs(s.Center) >= 1 {
 		return "(" + format(s.Lo) + "–" + format(s.Hi) + ")"
 	}
 	return "± " + s.PctRangeString()

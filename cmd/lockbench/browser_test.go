@@ -47,6 +47,23 @@ const layoutCheck = `<script>
         if (r.width + r.height > 0 && overlap(r, lb)) covered++;
       });
     }
+    // Tick labels that run into one another, and legend names beyond the
+    // legend's box (its largest path).
+    var ticks = Array.from(svg.querySelectorAll("text.tick-x, text.tick-y")).map(function (t) { return t.getBoundingClientRect(); });
+    var crowded = 0;
+    for (var i = 0; i < ticks.length; i++) for (var j = i + 1; j < ticks.length; j++) if (overlap(ticks[i], ticks[j])) crowded++;
+    var overflow = [];
+    if (legend) {
+      var frame = null;
+      legend.querySelectorAll("path").forEach(function (p) {
+        var r = p.getBoundingClientRect();
+        if (!frame || r.width * r.height > frame.width * frame.height) frame = r;
+      });
+      legend.querySelectorAll("text").forEach(function (t) {
+        var r = t.getBoundingClientRect();
+        if (frame && (r.left < frame.left - 0.5 || r.right > frame.right + 0.5)) overflow.push(t.textContent);
+      });
+    }
     var clipped = [];
     svg.querySelectorAll("text").forEach(function (t) {
       var r = t.getBoundingClientRect();
@@ -62,7 +79,7 @@ const layoutCheck = `<script>
       legends: svg.querySelectorAll("g.legend").length,
       xTicks: svg.querySelectorAll("text.tick-x").length,
       yTicks: svg.querySelectorAll("text.tick-y").length,
-      covered: covered, clipped: clipped
+      covered: covered, clipped: clipped, crowded: crowded, overflow: overflow
     };
   });
   var map = document.querySelector("table.winners");
@@ -85,6 +102,8 @@ type chartLayout struct {
 	XTicks, YTicks int
 	Covered        int
 	Clipped        []string
+	Crowded        int      // tick labels overlapping one another
+	Overflow       []string // legend names beyond the legend's box
 }
 
 type pageLayout struct {
@@ -112,8 +131,9 @@ func TestReportRendersInChromium(t *testing.T) {
 	if artifacts := os.Getenv("LOCKBENCH_ARTIFACTS"); artifacts != "" {
 		dir = filepath.Join(artifacts, "lockbench-results")
 	}
+	// Six trials a cell: enough for intervals, so that error bars are drawn.
 	code, _, errOut := lockbench("run", "-locks", "mutex,ticket,tas,mcs,atomic", "-g", "1,2,4", "-mix", "inc,incdec",
-		"-duration", "20ms", "-count", "2", "-precision", "0", "-o", dir)
+		"-duration", "10ms", "-warmup", "2ms", "-count", "6", "-precision", "0", "-o", dir)
 	require.Equal(t, 0, code, errOut)
 	report, err := filepath.Abs(filepath.Join(dir, "report.html"))
 	require.NoError(t, err)
@@ -165,5 +185,7 @@ func TestReportRendersInChromium(t *testing.T) {
 		assert.GreaterOrEqual(t, c.XTicks, 3, "%s: x tick labels", c.Title)
 		assert.GreaterOrEqual(t, c.YTicks, 3, "%s: y tick labels", c.Title)
 		assert.Empty(t, c.Clipped, "%s: text clipped by the SVG", c.Title)
+		assert.Zero(t, c.Crowded, "%s: tick labels running into one another", c.Title)
+		assert.Empty(t, c.Overflow, "%s: legend names beyond the legend's box", c.Title)
 	}
 }

@@ -186,7 +186,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	reportDisturbance(stderr, done, cfg)
-	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: %s report %s\n",
+	fmt.Fprintf(stderr, "lockbench: %d trials in %v; wrote %s and %s; every unit: %s report -format table %s\n",
 		len(done), roughly(time.Since(started)), resultsPath, htmlPath, selfCommand(), resultsPath)
 	if errors.Is(runErr, context.Canceled) {
 		return errInterrupted(len(done))

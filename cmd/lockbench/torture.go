@@ -150,7 +150,9 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 		prev = &r
 	}
 	r := torture.Run(ctx, ops.New(), cfg)
-	cfg.Stat(r)
+	if prev == nil || r.Total() != prev.Total() || r.ReadTotal() != prev.ReadTotal() || r.Violations != prev.Violations {
+		cfg.Stat(r) // the final counts, unless the last statistics were them
+	}
 	if cfg.AcqLimit > 0 {
 		fmt.Fprintf(w, "%s Writes over acq-limit %v: %d", prefix, cfg.AcqLimit, r.OverLimit)
 		if r.OverLimit > 0 {
