@@ -177,7 +177,7 @@ type Table struct {
 	// benchmark name's that splits tables, varying or not: "mix:inc cs:0
 	// path:proc".
 	Workload string     `json:"workload,omitempty"`
-	Unit     string     `json:"unit"`             // tidied unit, e.g. "sec/op"
+	Unit     string     `json:"unit"`             // as the file names it ("p99-ns"), ns/op as benchstat's "sec/op"
 	Better   string     `json:"better,omitempty"` // "higher" or "lower" if the unit says
 	RowBy    string     `json:"rowBy"`
 	ColBy    string     `json:"colBy"`
