@@ -213,14 +213,6 @@ func (m *WinnerMap) WriteText(b *strings.Builder, precision float64) {
 // panelSep separates the columns of a panel.
 const panelSep = "   "
 
-// panelWidth is the width of label and cells laid out side by side.
-func panelWidth(label []string, cells [][]string) int {
-	w := columnWidth(label)
-	for _, c := range cells {
-		w += len(panelSep) + columnWidth(c)
-	}
-	return w
-}
 
 func columnWidth(texts []string) int {
 	w := 0
