@@ -213,7 +213,6 @@ func (m *WinnerMap) WriteText(b *strings.Builder, precision float64) {
 // panelSep separates the columns of a panel.
 const panelSep = "   "
 
-
 func columnWidth(texts []string) int {
 	w := 0
 	for _, s := range texts {
