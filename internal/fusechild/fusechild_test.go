@@ -148,7 +148,12 @@ func TestKilledServerFailsRequests(t *testing.T) {
 	require.NoError(t, m.cmd.Process.Signal(syscall.SIGKILL))
 	waitFor(t, "the server dies", func() bool { return !alive(m.cmd.Process.Pid) })
 	err = os.WriteFile(filepath.Join(m.Dir, "counter"), []byte("I"), 0)
-	assert.True(t, errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.ECONNABORTED), "ENOTCONN, or ECONNABORTED as the abort happens: %v", err)
+	// What matters is that the request fails rather than hangs. The errno
+	// depends on where the kernel's request was when the connection died:
+	// ENOTCONN after the abort, ECONNABORTED during it, and, seen once in
+	// CI (a request caught in flight), EIO.
+	assert.True(t, errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EIO),
+		"ENOTCONN, ECONNABORTED or EIO: %v", err)
 	assert.Error(t, m.Close(), "Close says the server was killed")
 	assert.Empty(t, testenv.MountsUnder(tmp))
 	assert.NoDirExists(t, m.Dir)
