@@ -90,10 +90,20 @@ type QSpin struct {
 	// of the queue is owed to that successor, and Unlock grants it after
 	// releasing the word. Written by the holder, read by Unlock; on the
 	// word's line, which the holder owns already.
-	owed  atomic.Uint32
-	wait  Wait          // read-only after construction
-	stats *Stats        // nil unless statistics are on; read-only after Instrument
-	_     cacheline.Pad // every arrival and waiter touches it; prevents false sharing
+	owed atomic.Uint32
+	// pendingSleeper and headSleeper, under the park policy, are the node
+	// indexes of the pending waiter and of the queue's head when they
+	// sleep until the word changes, 0 if they do not. Unlock claims one
+	// (Swap -> 0) after the release, the pending waiter first (it owns the
+	// lock next), and wakes it with the releaser's P. A sleeper registers
+	// (CAS 0 -> its node) and then re-reads the word: either Unlock's load
+	// sees the registration, or the sleeper's re-read sees the release,
+	// and whoever claims the slot decides who is owed the semaphore's
+	// release.
+	pendingSleeper, headSleeper atomic.Uint32
+	wait                        Wait          // read-only after construction
+	stats                       *Stats        // nil unless statistics are on; read-only after Instrument
+	_                           cacheline.Pad // every arrival and waiter touches it; prevents false sharing
 }
 
 func (l *QSpin) setStats(s *Stats) { l.stats = s }
@@ -116,9 +126,13 @@ func (l *QSpin) LockRecording() WaitRecord {
 
 func (l *QSpin) lockSlow(recording bool) WaitRecord {
 	policy := l.wait.or(WaitPark)
-	headPolicy := WaitYield // the pending waiter and the head are next: they do not sleep
-	if policy == WaitSpin {
-		headPolicy = WaitSpin
+	// The pending waiter and the head are next. Under spin and yield they
+	// spin, then yield; under park they spin, then sleep until an Unlock
+	// wakes them with its P (sleeper): yielding, they would be off their P
+	// when the lock came free, and the lock would idle meanwhile.
+	headPolicy := WaitYield
+	if policy != WaitYield {
+		headPolicy = policy
 	}
 
 	// One spinner for the whole wait, its policy changing with the phase.
@@ -130,8 +144,17 @@ func (l *QSpin) lockSlow(recording bool) WaitRecord {
 	if l.word.CompareAndSwap(qLocked, qLocked|qPending) {
 		// Wait for (*, 1, 0): the holder's release (Unlock's Add) is the
 		// store this load acquires.
+		var sleep *qnode
 		for l.word.Load()&qLocked != 0 {
-			s.spin()
+			if !s.spin() {
+				if sleep == nil {
+					sleep = getNode()
+				}
+				l.sleepUntilReleased(&l.pendingSleeper, sleep, qLocked, &s)
+			}
+		}
+		if sleep != nil {
+			putNode(sleep)
 		}
 		l.word.Add(^uint32(0)) // (*, 1, 0) -> (*, 0, 1): add locked - pending = -1
 		s.extra = Pending
@@ -171,7 +194,9 @@ func (l *QSpin) lockSlow(recording bool) WaitRecord {
 	// pending waiter; this load acquires the last release.
 	var w uint32
 	for w = l.word.Load(); w&qLockedMask != 0; w = l.word.Load() {
-		s.spin()
+		if !s.spin() {
+			l.sleepUntilReleased(&l.headSleeper, n, qLockedMask, &s)
+		}
 	}
 	for {
 		if w>>qTailShift == n.idx {
@@ -204,6 +229,26 @@ func (l *QSpin) lockSlow(recording bool) WaitRecord {
 	return rec
 }
 
+// sleepUntilReleased parks the next owner on n, registered in slot,
+// until an Unlock, if the word still has a bit of busy set; it returns for
+// the caller to re-read the word. n must be the caller's own node, out of
+// any predecessor's reach (the pending waiter's spare node, or the head's,
+// already granted). Each slot has one possible sleeper: there is one
+// pending waiter and one head.
+func (l *QSpin) sleepUntilReleased(slot *atomic.Uint32, n *qnode, busy uint32, s *spinner) {
+	if !slot.CompareAndSwap(0, n.idx) {
+		s.yield() // cannot happen: the slot's one sleeper is us; be safe
+		return
+	}
+	if l.word.Load()&busy == 0 && slot.CompareAndSwap(n.idx, 0) {
+		return // released meanwhile, and the sleep is cancelled
+	}
+	// Asleep, or owed a wake-up that an Unlock has claimed.
+	s.parks++
+	semacquire(&n.sema)
+	s.n = 0
+}
+
 // passHead grants the head of the queue to n's successor once it has
 // linked, and frees n. With handoff, a sleeping successor runs at once on
 // this goroutine's P, which is given up to it.
@@ -233,8 +278,27 @@ func (l *QSpin) Unlock() {
 		l.word.Add(1)
 		panic("locks: unlock of unlocked qspin lock")
 	}
-	if owed != 0 {
+	switch {
+	case owed != 0:
+		// Nobody else waits for the word: only the head takes it while a
+		// tail is set.
 		l.passHead(node(owed), true)
+	case l.pendingSleeper.Load() != 0:
+		l.wake(&l.pendingSleeper)
+	case l.headSleeper.Load() != 0:
+		// With no pending waiter asleep, the head may be next; if a
+		// pending waiter spins, the head finds pending set and sleeps
+		// again.
+		l.wake(&l.headSleeper)
+	}
+}
+
+// wake claims slot's sleeper, if it is still there, and wakes it on this
+// goroutine's P.
+func (l *QSpin) wake(slot *atomic.Uint32) {
+	if sl := slot.Swap(0); sl != 0 {
+		semrelease(&node(sl).sema, true, 0) // the next owner runs on this P
+		l.stats.Count(Writer, Wakeups, 1)
 	}
 }
 
