@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -234,6 +235,42 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 		b.StopTimer()
 		if _, err := t.finish(elapsed, b.Name()); err != nil {
 			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkProcPathFloor measures, in one run, what issue 17's proc-path
+// target is measured against and the least a call that rmmod can wait for
+// must cost: an uncontended sync.Mutex Lock+Unlock (the target allows the
+// proc path half of it over the direct path), one atomic add, and the two
+// atomic operations that mark a call in flight and done (the kernel's
+// use_pde and unuse_pde; Go's atomics are sequentially consistent, so each
+// is a fenced instruction on amd64, stores included):
+//
+//	go test -run '^$' -bench 'ProcPathFloor|Counter/lock=atomic/g=1/mix=inc/cs=0/path=(direct|proc)$' -count 10 ./bench | benchstat -
+func BenchmarkProcPathFloor(b *testing.B) {
+	var v struct {
+		mu    sync.Mutex
+		n     int64
+		calls atomic.Int64
+		_     cacheline.Pad
+	}
+	b.Run("op=mutex-lock-unlock", func(b *testing.B) {
+		for b.Loop() {
+			v.mu.Lock()
+			v.n++
+			v.mu.Unlock()
+		}
+	})
+	b.Run("op=atomic-add", func(b *testing.B) {
+		for b.Loop() {
+			v.calls.Add(1)
+		}
+	})
+	b.Run("op=in-flight-and-done", func(b *testing.B) {
+		for b.Loop() {
+			v.calls.Add(1)
+			v.calls.Add(-1)
 		}
 	})
 }
