@@ -275,7 +275,7 @@ func (m *WinnerMap) MarkLegend() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "marks, on the winner's figures: " + strings.Join(parts, ", ")
+	return "Marks, on the winners' figures: " + strings.Join(parts, ", ")
 }
 
 // wrap breaks s into lines of at most width characters at spaces,

@@ -137,7 +137,7 @@ func TestWinnerMapMarksTiesAndDoubts(t *testing.T) {
 	text := b.String()
 	assert.Contains(t, text, "ticket ≈ mcs")
 	assert.Contains(t, text, "ticket!")
-	assert.Contains(t, text, "marks, on the winner's figures: ! disturbed trials, ? not converged")
+	assert.Contains(t, text, "Marks, on the winners' figures: ! disturbed trials, ? not converged")
 }
 
 func TestWrap(t *testing.T) {
