@@ -554,13 +554,15 @@ func (s *state) write(index int, w *writer, rng *rand.Rand, epoch uint64) {
 	}
 }
 
-// hold is a long hold: LongHold busy, or a short spin without it.
+// hold is a long hold: LongHold busy, or a short spin without it. It ends
+// early when the run stops, so that a failure found meanwhile ends the run
+// at once rather than a hold later.
 func (s *state) hold() {
 	if s.cfg.LongHold <= 0 {
 		work.Spin(shortHold)
 		return
 	}
-	for end := clock.Nanotime() + int64(s.cfg.LongHold); clock.Nanotime() < end; {
+	for end := clock.Nanotime() + int64(s.cfg.LongHold); clock.Nanotime() < end && !s.stop.Load(); {
 	}
 }
 
