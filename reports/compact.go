@@ -258,28 +258,15 @@ func (t *Table) writeCompact(b *strings.Builder, baselines []string) {
 
 // compactMarks explains the marks a compact table uses.
 func compactMarks(ct *CompactTable) string {
-	var d, u, bi bool
+	var m winnerMarks
 	for _, row := range ct.Rows {
 		for _, c := range row.Cells {
 			if c != nil {
-				d = d || strings.Contains(c.Marks, markDisturbed)
-				u = u || strings.Contains(c.Marks, markUnconverged)
-				bi = bi || strings.Contains(c.Marks, markBimodal)
+				m.disturbed = m.disturbed || strings.Contains(c.Marks, markDisturbed)
+				m.unconverged = m.unconverged || strings.Contains(c.Marks, markUnconverged)
+				m.bimodal = m.bimodal || strings.Contains(c.Marks, markBimodal)
 			}
 		}
 	}
-	var parts []string
-	if d {
-		parts = append(parts, markDisturbed+" disturbed trials")
-	}
-	if u {
-		parts = append(parts, markUnconverged+" not converged to the precision asked")
-	}
-	if bi {
-		parts = append(parts, markBimodal+" bimodal: both clusters' medians")
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return strings.Join(parts, ", ")
+	return m.legend("bimodal: both clusters' medians")
 }

@@ -262,20 +262,26 @@ const fewTrialsNote = "too few trials for a 95% interval in some cells (6 or mor
 
 // MarkLegend explains the marks the map uses, "" if none.
 func (m *WinnerMap) MarkLegend() string {
+	if legend := m.marks.legend("bimodal"); legend != "" {
+		return "Marks, on the winners' figures: " + legend
+	}
+	return ""
+}
+
+// legend explains the marks that appear, the winner map's and the compact
+// tables' alike, bimodal saying what a bimodal figure shows; "" if none.
+func (m winnerMarks) legend(bimodal string) string {
 	var parts []string
-	if m.marks.disturbed {
+	if m.disturbed {
 		parts = append(parts, markDisturbed+" disturbed trials")
 	}
-	if m.marks.unconverged {
+	if m.unconverged {
 		parts = append(parts, markUnconverged+" not converged to the precision asked")
 	}
-	if m.marks.bimodal {
-		parts = append(parts, markBimodal+" bimodal")
+	if m.bimodal {
+		parts = append(parts, markBimodal+" "+bimodal)
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "Marks, on the winners' figures: " + strings.Join(parts, ", ")
+	return strings.Join(parts, ", ")
 }
 
 // wrap breaks s into lines of at most width characters at spaces,

@@ -258,8 +258,7 @@ func readStatLine(r torture.Result, prev *torture.Result) string {
 	if prev != nil {
 		before = prev.Reads
 	}
-	max, min := r.ReadMaxMin()
-	return fmt.Sprintf("Reads:  Total: %d  Max/Min: %d/%d%s  Fail: %d", r.ReadTotal(), max, min, starved(r.Reads, before, r.Paused), r.Violations)
+	return countLine("Reads:", r.Reads, before, r)
 }
 
 // statLine formats the writers' statistics as locktorture does, with its
@@ -271,8 +270,18 @@ func statLine(r torture.Result, prev *torture.Result) string {
 	if prev != nil {
 		before = prev.Writes
 	}
-	max, min := r.MaxMin()
-	return fmt.Sprintf("Writes:  Total: %d  Max/Min: %d/%d%s  Fail: %d", r.Total(), max, min, starved(r.Writes, before, r.Paused), r.Violations)
+	return countLine("Writes:", r.Writes, before, r)
+}
+
+// countLine is one statistics line of r, for the workers' counts (before:
+// the previous statistics' counts, nil for none).
+func countLine(label string, counts, before []uint64, r torture.Result) string {
+	var total uint64
+	for _, n := range counts {
+		total += n
+	}
+	max, min := maxMinOf(counts)
+	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d", label, total, max, min, starved(counts, before, r.Paused), r.Violations)
 }
 
 // starved returns " ???" when the counts say a worker starved: max/2 > min
