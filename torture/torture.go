@@ -29,6 +29,7 @@ package torture
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -46,9 +47,11 @@ import (
 // Config says how hard to torture a lock. The zero value of every knob is
 // off: a steady load, as before the knobs existed.
 type Config struct {
-	// Writers is the number of writer goroutines; 0 means GOMAXPROCS.
+	// Writers is the number of writer goroutines, up to MaxWorkers; 0
+	// means GOMAXPROCS.
 	Writers int
-	// Readers is the number of reader goroutines; 0 for none.
+	// Readers is the number of reader goroutines, up to MaxWorkers; 0 for
+	// none.
 	Readers int
 	// Acquisitions is how many times each writer takes the lock; 0 means
 	// until the context is done.
@@ -73,12 +76,22 @@ type Config struct {
 	// OnOff, if positive, switches GOMAXPROCS between 1 and its value at
 	// the start every OnOff, after OnOffHoldoff (locktorture's
 	// onoff_interval and onoff_holdoff: CPU hotplug, in the terms a Go
-	// program has). GOMAXPROCS is restored when the run ends.
+	// program has). GOMAXPROCS is restored when the run ends. It needs
+	// GOMAXPROCS of 2 or more.
 	OnOff, OnOffHoldoff time.Duration
 	// LongHold, if positive, is how long one writer acquisition in
 	// LongHoldEvery holds the lock, busy (locktorture's long_hold, its
 	// mdelay in the critical section), to take waiters through their
 	// spin, yield and park stages; 0 holds for a short spin instead.
+	//
+	// A long hold starts only once the lock has run for LongHold without
+	// one, since the run began or the last long hold ended: long holds
+	// take at most half of a run, however long they are, and the rest is
+	// contention, in which a broken lock is caught. locktorture gets the
+	// same from making long holds rarer the longer they are (one write in
+	// nwriters × 2000 × long_hold ms). Without the rule, holds of seconds
+	// one in 256 acquisitions left a broken lock a few hundred contended
+	// acquisitions between holds, and it passed.
 	LongHold time.Duration
 	// LongHoldEvery is how many writer acquisitions there are to a long
 	// hold, on average; 0 means DefaultLongHoldEvery.
@@ -96,15 +109,82 @@ type Config struct {
 	// machine.
 	AcqLimit time.Duration
 	// Stall, if positive, ends the run as failed when no acquisition
-	// completes for Stall while the workers are not paused: a deadlock or
-	// a livelock (Result.Stalled). The stuck goroutines cannot be stopped
-	// and stay behind; a command exits.
+	// completes in Stall of time in which the workers were not paused by
+	// Stutter, or when the workers have not all left Stall after the run
+	// stopped: a deadlock or a livelock (Result.Stalled). It must be
+	// longer than LongHold. The stuck goroutines cannot be stopped and
+	// stay behind; a command exits.
+	//
+	// A sound lock livelocks too, where its waiters spin and there are
+	// many more of them than Ps: the waiter next in line waits for its
+	// goroutine's turn on a P, behind spinners that each keep theirs for
+	// a time slice (1000 ticket:spin writers on 2 Ps complete about one
+	// acquisition a second).
 	Stall time.Duration
 
 	// misorder makes odd writers take their nested locks in reverse
 	// order: a deadlock on purpose, for the watchdog's test.
 	misorder bool
 }
+
+// MaxWorkers is the most writers, and the most readers, a run takes: the
+// drain at the end of a run gives each worker a P of its own, and Go has
+// at most 1024.
+const MaxWorkers = 1024
+
+// MaxNested is the most locks Config.Nested takes: beyond it a run
+// measures the nesting, not the lock.
+const MaxNested = 64
+
+// Validate reports what makes cfg unable to run, naming each knob as
+// Knobs does; nil if it can run. Run panics on such a configuration.
+func (cfg Config) Validate() error {
+	for _, n := range []struct {
+		knob string
+		n    int
+	}{{"writers", cfg.Writers}, {"readers", cfg.Readers}} {
+		switch {
+		case n.n < 0:
+			return fmt.Errorf("%s must not be negative, not %d", n.knob, n.n)
+		case n.n > MaxWorkers:
+			return fmt.Errorf("%s must be at most %d, not %d", n.knob, MaxWorkers, n.n)
+		}
+	}
+	for _, k := range []struct {
+		knob   string
+		d, min time.Duration
+	}{
+		{"stutter", cfg.Stutter, time.Millisecond},
+		{"shuffle", cfg.Shuffle, time.Millisecond},
+		{"onoff", cfg.OnOff, time.Millisecond},
+		{"long-hold", cfg.LongHold, time.Nanosecond},
+		{"acq-limit", cfg.AcqLimit, time.Nanosecond},
+		{"stall", cfg.Stall, MinStall},
+	} {
+		if k.d < 0 || k.d > 0 && k.d < k.min {
+			return fmt.Errorf("%s must be 0 (off) or at least %v, not %v", k.knob, k.min, k.d)
+		}
+	}
+	switch {
+	case cfg.OnOffHoldoff < 0:
+		return fmt.Errorf("onoff-holdoff must not be negative, not %v", cfg.OnOffHoldoff)
+	case cfg.LongHoldEvery < 0:
+		return fmt.Errorf("long-hold-every must be at least 1, not %d", cfg.LongHoldEvery)
+	case cfg.Nested < 0 || cfg.Nested > MaxNested:
+		return fmt.Errorf("nested must be between 1 and %d, not %d", MaxNested, cfg.Nested)
+	case cfg.Nested > 1 && cfg.NewLock == nil:
+		return fmt.Errorf("nested=%d needs NewLock", cfg.Nested)
+	case cfg.Stall > 0 && cfg.LongHold >= cfg.Stall:
+		return fmt.Errorf("long-hold (%v) must be shorter than the stall limit (%v): a long hold would look like a deadlock", cfg.LongHold, cfg.Stall)
+	case cfg.OnOff > 0 && runtime.GOMAXPROCS(0) < 2:
+		return errors.New("onoff switches GOMAXPROCS between 1 and its value, which is 1: there is no P to take offline")
+	}
+	return nil
+}
+
+// MinStall is the shortest Config.Stall: a watchdog that ticks faster
+// mistakes a descheduled worker for a deadlock.
+const MinStall = 100 * time.Millisecond
 
 // DefaultLongHoldEvery is the default of Config.LongHoldEvery: one
 // acquisition in 256 holds long, as lockbench's torture always has.
@@ -122,21 +202,27 @@ type Result struct {
 	Elapsed    time.Duration // wall time of the run
 
 	// With Config.AcqLimit: the writer acquisitions that waited longer,
-	// the longest wait, and the lock's state (locks.StateOf) when it ended.
+	// the longest wait, the lock it waited longest for (its index among
+	// the Nested locks, 0 for the lock given to Run), and that lock's
+	// state (locks.StateOf) when the wait for it ended.
 	OverLimit    uint64
 	LongestWait  time.Duration
+	LongestLock  int
 	LongestState string
 
-	// Stalled is set when the watchdog (Config.Stall) ended the run;
-	// Stuck says, per writer, what it held and waited for then.
-	Stalled bool
-	Stuck   []string
+	// Stalled is set when the watchdog (Config.Stall) ended the run, and
+	// Draining too if that was after the run stopped, when the workers
+	// had not all left in Stall; Stuck says, per writer, what it held and
+	// waited for then.
+	Stalled, Draining bool
+	Stuck             []string
 
 	// How often the knobs acted: stutter pauses, shuffles of the
-	// goroutines, GOMAXPROCS changes. Paused is set while the workers are
-	// paused by Stutter (in a periodic Result).
-	Pauses, Shuffles, OnOffs int
-	Paused                   bool
+	// goroutines, GOMAXPROCS changes, long holds (with Config.LongHold).
+	// Paused is set when the counts were all taken within pause number
+	// Pauses (in a periodic Result).
+	Pauses, Shuffles, OnOffs, LongHolds int
+	Paused                              bool
 }
 
 // Total returns the acquisitions completed by all writers.
@@ -181,8 +267,8 @@ func maxMin(counts []uint64) (max, min uint64) {
 func (r Result) Failed() bool { return r.Violations > 0 || r.Lost != 0 || r.Stalled }
 
 // state is what the workers share. Each word is padded: the holder count and
-// the shared count are written in every critical section, the stop and pause
-// flags are read by every worker.
+// the shared count are written in every critical section, the stop flag,
+// the stutter phase and the shuffle epoch are read by every worker.
 type state struct {
 	readers    atomic.Int32 // readers inside
 	_          cacheline.Pad
@@ -192,9 +278,16 @@ type state struct {
 	violations atomic.Uint64
 	_          cacheline.Pad
 	stop       atomic.Bool
-	paused     atomic.Bool // by Stutter
-	epoch      atomic.Uint64
-	_          cacheline.Pad
+	// phase counts Stutter's transitions: odd while the workers are
+	// paused, and pause number (phase+1)/2. One word, so that a snapshot
+	// that reads it before and after the counts knows whether they were
+	// all taken within one pause.
+	phase atomic.Uint64
+	epoch atomic.Uint64
+	// nextLongHold is when the next long hold may start (clock.Nanotime):
+	// LongHold after the last one ended, or after the start.
+	nextLongHold atomic.Int64
+	_            cacheline.Pad
 
 	cfg     Config
 	locks   []locks.Lock      // the writers' locks, in the order they take them; read-only
@@ -202,22 +295,29 @@ type state struct {
 	read    locks.ReadSide    // locks[0]'s read side
 	workers sync.WaitGroup    // every worker goroutine, shuffled ones included
 
-	mu       sync.Mutex    // guards the fields below
-	resume   chan struct{} // closed when a Stutter pause ends
-	halted   chan struct{} // closed when the run stops, by halt
-	stopOnce sync.Once
-	longest  time.Duration
-	longSt   string
-	stalled  bool
-	stuck    []string
+	mu        sync.Mutex    // guards the fields below, and phase's changes
+	resume    chan struct{} // closed when a Stutter pause ends
+	pausedAt  time.Time     // when the pause in progress began
+	pausedFor time.Duration // the pauses that ended, all together
+	halted    chan struct{} // closed when the run stops, by halt
+	stopOnce  sync.Once
+	longLock  int           // the lock the longest wait was spent on
+	longSt    string        // its state at the end of the wait
+	stalled   chan struct{} // closed by stall
+	stallOnce sync.Once
+	draining  bool
+	stuck     []string
 
-	overLimit                atomic.Uint64
-	pauses, shuffles, onoffs atomic.Int64
+	longest          atomic.Int64 // the longest wait over AcqLimit, in ns; written under mu
+	overLimit        atomic.Uint64
+	shuffles, onoffs atomic.Int64
+	longHolds        atomic.Int64
 }
 
 // writer is one writer's slot: its count, and what it holds and waits for,
 // which the watchdog reports when the run stalls. Slots are kept in a
-// slice, each on its own line.
+// slice; the Pad that ends each keeps the fields of two slots more than
+// a line apart.
 type writer struct {
 	done    atomic.Uint64
 	holding atomic.Int32 // how many of its locks it holds
@@ -226,16 +326,22 @@ type writer struct {
 }
 
 // Run tortures l with cfg until every writer is done, ctx is done, or the
-// watchdog finds the run stalled, and returns what it saw.
+// watchdog finds the run stalled, and returns what it saw. It panics,
+// "torture: " and what Validate says, if cfg cannot run.
 //
 // When ctx ends, a writer already queued on a FIFO lock must still take
-// its turn before it can stop. With more writers than Ps and a spinning
+// its turn before it can stop. With more workers than Ps and a spinning
 // policy that drain is slow: each hand-off waits until the goroutine next
 // in line gets a P, while the others burn their time slices (32 writers on
-// 2 Ps took over 2 s). So for the drain, and only then, Run raises
-// GOMAXPROCS to the number of writers, leaving the waiters to the OS
-// scheduler's finer time slices, and restores it before it returns.
+// 2 Ps took over 2 s). So for the drain, and only then, Run gives every
+// worker a P, leaving the waiters to the OS scheduler's finer time slices,
+// and restores GOMAXPROCS before it returns. Run itself waits on ctx, so
+// that the drain begins as soon as Run's goroutine runs: a goroutine
+// started to halt the run would queue behind a thousand spinners.
 func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
+	if err := cfg.Validate(); err != nil {
+		panic("torture: " + err.Error())
+	}
 	writers := cfg.Writers
 	if writers <= 0 {
 		writers = runtime.GOMAXPROCS(0)
@@ -243,19 +349,18 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	if cfg.LongHoldEvery <= 0 {
 		cfg.LongHoldEvery = DefaultLongHoldEvery
 	}
-	s := &state{cfg: cfg, locks: []locks.Lock{l}, halted: make(chan struct{})}
+	s := &state{cfg: cfg, locks: []locks.Lock{l}, halted: make(chan struct{}), stalled: make(chan struct{})}
 	for len(s.locks) < cfg.Nested {
 		s.locks = append(s.locks, cfg.NewLock())
 	}
 	s.holders = make([]cacheline.Int64, len(s.locks))
 	s.read = locks.ReadSideOf(l)
 	slots := make([]writer, writers)
-	readSlots := make([]cacheline.Uint64, max(cfg.Readers, 0))
-
-	stopWatch := context.AfterFunc(ctx, s.halt)
-	defer stopWatch()
+	readSlots := make([]cacheline.Uint64, cfg.Readers)
+	procs := runtime.GOMAXPROCS(0)
 
 	start := time.Now()
+	s.nextLongHold.Store(clock.Nanotime() + int64(cfg.LongHold))
 	for i := range slots {
 		slots[i].waiting.Store(-1)
 		w := &slots[i]
@@ -277,12 +382,11 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 		knobs.Go(s.shuffle)
 	}
 	if cfg.OnOff > 0 {
-		knobs.Go(s.onoff)
+		knobs.Go(func() { s.onoff(procs) })
 	}
 	watchDone := make(chan struct{})
-	stalled := make(chan struct{})
 	if cfg.Stall > 0 {
-		watchers.Go(func() { s.watchdog(slots, readSlots, watchDone, stalled) })
+		watchers.Go(func() { s.watchdog(slots, readSlots, start, watchDone) })
 	}
 	if cfg.Stat != nil && cfg.StatInterval > 0 {
 		watchers.Go(func() {
@@ -304,27 +408,38 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	// Stat is never called after Run returns.
 	defer watchers.Wait()
 	defer close(watchDone)
+	defer runtime.GOMAXPROCS(procs)
 
 	select {
 	case <-finished:
-	case <-stalled:
-	case <-s.halted:
+	case <-s.stalled:
+	case <-s.halted: // a violation, with StopOnFailure
+	case <-ctx.Done():
 	}
+	// Halt under mu, where onoff changes GOMAXPROCS only before the halt:
+	// the drain's GOMAXPROCS is the last word.
+	s.mu.Lock()
 	s.halt()
-	knobs.Wait() // GOMAXPROCS is back to its value at the start
 	select {
 	case <-finished:
-	case <-stalled:
+	case <-s.stalled: // stuck workers would spin on every P given them
 	default:
-		if procs := runtime.GOMAXPROCS(0); writers > procs {
-			runtime.GOMAXPROCS(writers)
-			defer runtime.GOMAXPROCS(procs)
-		}
-		select {
-		case <-finished:
-		case <-stalled:
-		}
+		runtime.GOMAXPROCS(max(procs, writers+cfg.Readers))
 	}
+	s.mu.Unlock()
+	var drained <-chan time.Time
+	if cfg.Stall > 0 {
+		t := time.NewTimer(cfg.Stall)
+		defer t.Stop()
+		drained = t.C
+	}
+	select {
+	case <-finished:
+	case <-s.stalled:
+	case <-drained:
+		s.stall(slots)
+	}
+	knobs.Wait()
 	return s.snapshot(slots, readSlots, start)
 }
 
@@ -350,17 +465,19 @@ func (s *state) sleep(d time.Duration) bool {
 }
 
 // stutter runs the workers for Stutter, pauses them for Stutter, and so
-// on until the run halts, which ends any pause.
+// on until the run halts, which ends any pause. Each change of phase is
+// made under mu, with the pause's channel and its time.
 func (s *state) stutter() {
 	for s.sleep(s.cfg.Stutter) {
 		s.mu.Lock()
 		s.resume = make(chan struct{})
-		s.paused.Store(true)
+		s.pausedAt = time.Now()
+		s.phase.Add(1) // running -> paused
 		s.mu.Unlock()
-		s.pauses.Add(1)
 		s.sleep(s.cfg.Stutter)
 		s.mu.Lock()
-		s.paused.Store(false)
+		s.pausedFor += time.Since(s.pausedAt)
+		s.phase.Add(1) // paused -> running
 		close(s.resume)
 		s.mu.Unlock()
 	}
@@ -368,11 +485,11 @@ func (s *state) stutter() {
 
 // pause waits out a Stutter pause, if one is on.
 func (s *state) pause() {
-	if !s.paused.Load() {
+	if s.phase.Load()%2 == 0 {
 		return
 	}
 	s.mu.Lock()
-	resume, paused := s.resume, s.paused.Load()
+	resume, paused := s.resume, s.phase.Load()%2 == 1
 	s.mu.Unlock()
 	if paused {
 		select {
@@ -380,6 +497,17 @@ func (s *state) pause() {
 		case <-s.halted:
 		}
 	}
+}
+
+// active returns how long the workers have run unpaused since start.
+func (s *state) active(start, now time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := now.Sub(start) - s.pausedFor
+	if s.phase.Load()%2 == 1 {
+		d -= now.Sub(s.pausedAt)
+	}
+	return d
 }
 
 // shuffle starts a new epoch every Shuffle: each worker, at its next
@@ -391,32 +519,31 @@ func (s *state) shuffle() {
 	}
 }
 
-// onoff switches GOMAXPROCS between 1 and its value at the start every
-// OnOff, after OnOffHoldoff, and restores it when the run halts. With one
-// P to start with there is nothing to take offline.
-func (s *state) onoff() {
-	procs := runtime.GOMAXPROCS(0)
-	if procs < 2 {
-		return
-	}
-	defer runtime.GOMAXPROCS(procs)
+// onoff switches GOMAXPROCS between 1 and procs, its value at the start,
+// every OnOff, after OnOffHoldoff, until the run halts. It changes
+// GOMAXPROCS under mu, and never after the halt: Run sets it for the
+// drain then, and restores it at the end.
+func (s *state) onoff(procs int) {
 	if s.cfg.OnOffHoldoff > 0 && !s.sleep(s.cfg.OnOffHoldoff) {
 		return
 	}
 	for n := 1; s.sleep(s.cfg.OnOff); n = procs + 1 - n {
-		runtime.GOMAXPROCS(n)
-		s.onoffs.Add(1)
+		s.mu.Lock()
+		if !s.stop.Load() {
+			runtime.GOMAXPROCS(n)
+			s.onoffs.Add(1)
+		}
+		s.mu.Unlock()
 	}
 }
 
-// watchdog ends the run when no worker completes an acquisition for
-// Stall while they are not paused, recording what each writer holds and
-// waits for.
-func (s *state) watchdog(slots []writer, readSlots []cacheline.Uint64, done <-chan struct{}, stalled chan<- struct{}) {
+// watchdog ends the run when no worker completes an acquisition in Stall
+// of unpaused time, recording what each writer holds and waits for.
+func (s *state) watchdog(slots []writer, readSlots []cacheline.Uint64, start time.Time, done <-chan struct{}) {
 	tick := time.NewTicker(max(s.cfg.Stall/8, time.Millisecond))
 	defer tick.Stop()
 	var last uint64
-	since := time.Now()
+	var since time.Duration // active time at the last progress seen
 	for {
 		select {
 		case <-done:
@@ -429,46 +556,58 @@ func (s *state) watchdog(slots []writer, readSlots []cacheline.Uint64, done <-ch
 			for i := range readSlots {
 				progress += readSlots[i].Load()
 			}
-			if progress != last || s.paused.Load() {
-				last, since = progress, now
+			active := s.active(start, now)
+			if progress != last {
+				last, since = progress, active
 				continue
 			}
-			if now.Sub(since) < s.cfg.Stall {
+			if active-since < s.cfg.Stall {
 				continue
 			}
-			var stuck []string
-			for i := range slots {
-				held, waits := slots[i].holding.Load(), slots[i].waiting.Load()
-				switch {
-				case waits >= 0:
-					stuck = append(stuck, fmt.Sprintf("writer %d holds %d of %d locks, waits for lock %d (%s)",
-						i, held, len(s.locks), waits, locks.StateOf(s.locks[waits])))
-				case held > 0:
-					stuck = append(stuck, fmt.Sprintf("writer %d holds %d of %d locks", i, held, len(s.locks)))
-				}
-			}
-			s.mu.Lock()
-			s.stalled, s.stuck = true, stuck
-			s.mu.Unlock()
-			s.halt()
-			close(stalled)
+			s.stall(slots)
 			return
 		}
 	}
 }
 
-// snapshot reads the counts so far.
+// stall ends the run as stalled, once, with what each writer holds and
+// waits for, and whether the run had stopped already.
+func (s *state) stall(slots []writer) {
+	s.stallOnce.Do(func() {
+		draining := s.stop.Load()
+		var stuck []string
+		for i := range slots {
+			held, waits := slots[i].holding.Load(), slots[i].waiting.Load()
+			switch {
+			case waits >= 0:
+				stuck = append(stuck, fmt.Sprintf("writer %d holds %d of %d locks, waits for lock %d (%s)",
+					i, held, len(s.locks), waits, locks.StateOf(s.locks[waits])))
+			case held > 0:
+				stuck = append(stuck, fmt.Sprintf("writer %d holds %d of %d locks", i, held, len(s.locks)))
+			}
+		}
+		s.mu.Lock()
+		s.stuck, s.draining = stuck, draining
+		s.mu.Unlock()
+		s.halt()
+		close(s.stalled)
+	})
+}
+
+// snapshot reads the counts so far. It reads the stutter phase before and
+// after them: the Result is Paused only when all were taken within one
+// pause.
 func (s *state) snapshot(slots []writer, readSlots []cacheline.Uint64, start time.Time) Result {
+	phase := s.phase.Load()
 	r := Result{
 		Writes:     make([]uint64, len(slots)),
 		Reads:      make([]uint64, len(readSlots)),
 		Violations: s.violations.Load(),
 		Elapsed:    time.Since(start),
 		OverLimit:  s.overLimit.Load(),
-		Pauses:     int(s.pauses.Load()),
 		Shuffles:   int(s.shuffles.Load()),
 		OnOffs:     int(s.onoffs.Load()),
-		Paused:     s.paused.Load(),
+		LongHolds:  int(s.longHolds.Load()),
 	}
 	for i := range slots {
 		r.Writes[i] = slots[i].done.Load()
@@ -476,10 +615,16 @@ func (s *state) snapshot(slots []writer, readSlots []cacheline.Uint64, start tim
 	for i := range readSlots {
 		r.Reads[i] = readSlots[i].Load()
 	}
+	after := s.phase.Load()
+	r.Pauses, r.Paused = int(after+1)/2, after%2 == 1 && after == phase
 	r.Lost = int64(r.Total()) - s.count.Load()
 	s.mu.Lock()
-	r.LongestWait, r.LongestState = s.longest, s.longSt
-	r.Stalled, r.Stuck = s.stalled, s.stuck
+	r.LongestWait, r.LongestLock, r.LongestState = time.Duration(s.longest.Load()), s.longLock, s.longSt
+	select {
+	case <-s.stalled:
+		r.Stalled, r.Draining, r.Stuck = true, s.draining, s.stuck
+	default:
+	}
 	s.mu.Unlock()
 	if r.Stalled {
 		r.Lost = 0 // unknown: stuck writers may hold the count half-written
@@ -516,13 +661,14 @@ func (s *state) write(index int, w *writer, rng *rand.Rand, epoch uint64) {
 		}
 		longHold := rng.Uint64N(uint64(s.cfg.LongHoldEvery)) == 0
 
-		var start int64
-		if s.cfg.AcqLimit > 0 {
-			start = clock.Nanotime()
-		}
+		var wait acquisition
 		for k, i := range order {
 			w.waiting.Store(int32(i))
-			s.locks[i].Lock()
+			if s.cfg.AcqLimit > 0 {
+				wait.lock(s, i)
+			} else {
+				s.locks[i].Lock()
+			}
 			w.holding.Store(int32(k + 1))
 			if s.holders[i].Add(1) != 1 {
 				s.violated()
@@ -530,7 +676,7 @@ func (s *state) write(index int, w *writer, rng *rand.Rand, epoch uint64) {
 		}
 		w.waiting.Store(-1)
 		if s.cfg.AcqLimit > 0 {
-			s.waited(time.Duration(clock.Nanotime() - start))
+			wait.taken(s)
 		}
 		if s.readers.Load() != 0 {
 			s.violated()
@@ -551,30 +697,75 @@ func (s *state) write(index int, w *writer, rng *rand.Rand, epoch uint64) {
 			w.holding.Store(int32(k))
 		}
 		w.done.Add(1)
+		if s.cfg.AcqLimit > 0 && wait.total > s.cfg.AcqLimit {
+			s.waited(wait)
+		}
 	}
 }
 
-// hold is a long hold: LongHold busy, or a short spin without it. It ends
-// early when the run stops, so that a failure found meanwhile ends the run
-// at once rather than a hold later.
+// acquisition is one writer acquisition's wait, with AcqLimit: in all,
+// and for the lock it waited longest for, with that lock's state when the
+// wait ended.
+type acquisition struct {
+	total, longest time.Duration
+	lockIndex      int
+	state          string
+}
+
+// lock takes lock i of s, timing the wait. The lock's state is read, as
+// the wait ends, only for a wait that would be the run's longest, so that
+// the critical section stays as short as without AcqLimit.
+func (a *acquisition) lock(s *state, i int) {
+	start := clock.Nanotime()
+	s.locks[i].Lock()
+	d := time.Duration(clock.Nanotime() - start)
+	a.total += d
+	if d > a.longest {
+		a.longest, a.lockIndex, a.state = d, i, ""
+	}
+	if a.lockIndex == i && a.total > s.cfg.AcqLimit && int64(a.total) > s.longest.Load() {
+		a.state = locks.StateOf(s.locks[i])
+	}
+}
+
+// taken ends the wait, all locks held: if it is a candidate for the run's
+// longest and the state of the lock it waited longest for is not read
+// yet (the wait became long on a later lock), read it now.
+func (a *acquisition) taken(s *state) {
+	if a.state == "" && a.total > s.cfg.AcqLimit && int64(a.total) > s.longest.Load() {
+		a.state = locks.StateOf(s.locks[a.lockIndex])
+	}
+}
+
+// hold is a long hold: LongHold busy, or a short spin without it. A hold
+// of LongHold starts only when the lock has run that long without one
+// (Config.LongHold). It ends early when the run stops, so that a failure
+// found meanwhile ends the run at once rather than a hold later.
 func (s *state) hold() {
 	if s.cfg.LongHold <= 0 {
 		work.Spin(shortHold)
 		return
 	}
-	for end := clock.Nanotime() + int64(s.cfg.LongHold); clock.Nanotime() < end && !s.stop.Load(); {
-	}
-}
-
-// waited records a writer's wait for its locks, against AcqLimit.
-func (s *state) waited(d time.Duration) {
-	if d <= s.cfg.AcqLimit {
+	if clock.Nanotime() < s.nextLongHold.Load() {
 		return
 	}
+	s.longHolds.Add(1)
+	for end := clock.Nanotime() + int64(s.cfg.LongHold); clock.Nanotime() < end && !s.stop.Load(); {
+	}
+	s.nextLongHold.Store(clock.Nanotime() + int64(s.cfg.LongHold))
+}
+
+// waited records a writer's wait over AcqLimit, after the writer released
+// its locks.
+func (s *state) waited(a acquisition) {
 	s.overLimit.Add(1)
+	if int64(a.total) <= s.longest.Load() {
+		return
+	}
 	s.mu.Lock()
-	if d > s.longest {
-		s.longest, s.longSt = d, locks.StateOf(s.locks[0])
+	if int64(a.total) > s.longest.Load() {
+		s.longest.Store(int64(a.total))
+		s.longLock, s.longSt = a.lockIndex, a.state
 	}
 	s.mu.Unlock()
 }

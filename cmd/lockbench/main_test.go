@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +95,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"torture", "-nested", "65"}, "-nested must be between 1 and 64, not 65"},
 		{[]string{"torture", "-acq-limit", "-1ms"}, "-acq-limit must be 0 (off) or at least 1ns, not -1ms"},
 		{[]string{"torture", "-stall", "10ms"}, `torture: invalid value "10ms" for flag -stall: want 0 (off) or a duration of at least 100ms`},
-		{[]string{"torture", "-stall", "1s", "-long-hold", "2s"}, "-long-hold (2s) must be shorter than -stall (1s)"},
+		{[]string{"torture", "-stall", "1s", "-long-hold", "2s"}, "-long-hold (2s) must be shorter than the stall limit (1s)"},
+		{[]string{"torture", "-g", "1025"}, "-g: torture takes at most 1024 writers, not 1025"},
+		{[]string{"torture", "-readers", "5000"}, "-readers must be at most 1024, not 5000"},
 		{[]string{"run", "-locks", "seqlock:spin", "-o", outDir}, `-locks: unknown lock "seqlock:spin" (valid: `},
 		{[]string{"run", "-path", "file", "-target", "/dev/null", "-locks", "", "-o", outDir}, "-locks is empty (with -path file, labels"},
 		{[]string{"list", "extra"}, `list: unexpected argument "extra"`},
@@ -170,17 +173,72 @@ func TestTortureSound(t *testing.T) {
 }
 
 func TestStatLineFlagsStarvation(t *testing.T) {
-	assert.Equal(t, "Writes:  Total: 13  Max/Min: 10/3 ???  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 3}}, nil))
-	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}}, nil))
+	var p statPrinter
+	assert.Equal(t, "Writes:  Total: 13  Max/Min: 10/3 ???  Fail: 0", p.lines(torture.Result{Writes: []uint64{10, 3}})[0])
+	p = statPrinter{}
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", p.lines(torture.Result{Writes: []uint64{10, 9}})[0])
 	// Since the previous statistics, writer 1 completed nothing while
 	// writer 0 did: starved in the interval, though not overall.
-	prev := &torture.Result{Writes: []uint64{6, 9}}
-	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9 ???  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}}, prev))
-	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}, Paused: true}, prev),
+	p = statPrinter{prev: &torture.Result{Writes: []uint64{6, 9}}}
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9 ???  Fail: 0", p.lines(torture.Result{Writes: []uint64{10, 9}})[0])
+	p = statPrinter{prev: &torture.Result{Writes: []uint64{6, 9}}}
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", p.lines(torture.Result{Writes: []uint64{10, 9}, Paused: true, Pauses: 1})[0],
 		"a stutter pause is no starvation")
-	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", statLine(torture.Result{Writes: []uint64{10, 9}}, &torture.Result{Writes: []uint64{10, 9}}),
+	p = statPrinter{prev: &torture.Result{Writes: []uint64{10, 9}}}
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", p.lines(torture.Result{Writes: []uint64{10, 9}})[0],
 		"nobody progressed: no one starved another")
-	assert.Equal(t, "Reads:  Total: 8  Max/Min: 5/3 ???  Fail: 0", readStatLine(torture.Result{Reads: []uint64{5, 3}}, &torture.Result{Reads: []uint64{4, 3}}))
+	p = statPrinter{readers: true, prev: &torture.Result{Reads: []uint64{4, 3}}}
+	assert.Equal(t, "Reads:  Total: 8  Max/Min: 5/3 ???  Fail: 0", p.lines(torture.Result{Reads: []uint64{5, 3}})[1])
+}
+
+// TestStatLineAfterAPause (issue 16's review, defect 5): an interval in
+// which a pause ended, or began, is no starvation for the workers that
+// had not started yet or had stopped; nor is the last line, which covers
+// the few milliseconds of the drain.
+func TestStatLineAfterAPause(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		prev, then torture.Result
+	}{
+		{"a pause ended", torture.Result{Writes: []uint64{6, 9}, Paused: true, Pauses: 1}, torture.Result{Writes: []uint64{10, 9}, Pauses: 1}},
+		{"a pause began", torture.Result{Writes: []uint64{6, 9}, Pauses: 1}, torture.Result{Writes: []uint64{10, 9}, Paused: true, Pauses: 2}},
+		{"a whole pause", torture.Result{Writes: []uint64{6, 9}, Pauses: 1}, torture.Result{Writes: []uint64{10, 9}, Pauses: 2}},
+	} {
+		p := statPrinter{prev: &tc.prev}
+		assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", p.lines(tc.then)[0], tc.name)
+	}
+	p := statPrinter{prev: &torture.Result{Writes: []uint64{6, 9}}}
+	assert.Equal(t, "Writes:  Total: 19  Max/Min: 10/9  Fail: 0", p.final(torture.Result{Writes: []uint64{10, 9}})[0],
+		"the final line judges the whole run")
+	p = statPrinter{prev: &torture.Result{Writes: []uint64{10, 9}}}
+	assert.Empty(t, p.final(torture.Result{Writes: []uint64{10, 9}}), "the last statistics were the final counts")
+}
+
+// TestTortureInterrupted (defect 6): Ctrl-C ends torture as it ends run:
+// status 1 and a line that says so, not SUCCESS with status 0.
+func TestTortureInterrupted(t *testing.T) {
+	saved := interruptContext
+	defer func() { interruptContext = saved }()
+	interruptContext = func() (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		return ctx, cancel
+	}
+	code, out, errOut := lockbench("torture", "-lock", "all", "-g", "2", "-duration", "20s")
+	assert.Equal(t, 1, code)
+	assert.Regexp(t, `-torture: --- End of test: INTERRUPTED: no failure in \d+ acquisitions in [0-9.]+m?s of 20s: lock=`, out)
+	assert.NotContains(t, out, "SUCCESS")
+	assert.Regexp(t, `^lockbench: torture: interrupted during \S+, after 0 of \d+ locks\n$`, errOut)
+}
+
+// TestTortureOnOffNeedsTwoPs (defect 6): -onoff with one P is refused, not
+// run as a no-op.
+func TestTortureOnOffNeedsTwoPs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	code, out, errOut := lockbench("torture", "-lock", "ticket", "-onoff", "10ms")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Equal(t, "lockbench: -onoff switches GOMAXPROCS between 1 and its value, which is 1: there is no P to take offline\n", errOut)
 }
 
 // TestRun runs a small matrix end to end: results.txt in the Go benchmark

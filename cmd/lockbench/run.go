@@ -257,10 +257,15 @@ func reportDisturbance(stderr io.Writer, done []*bench.Result, cfg bench.Config)
 	}
 }
 
-// interruptContext is the context a run stops on: SIGINT or SIGTERM. Tests
-// replace it to interrupt a run at a moment of their choosing.
+// interruptContext is the context a run stops on: SIGINT or SIGTERM. The
+// first signal ends the run politely, after what is in progress (a
+// trial, a torture's drain); a second one kills the process, as signals
+// do by default. Tests replace it to interrupt a run at a moment of their
+// choosing.
 var interruptContext = func() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	return ctx, stop
 }
 
 // errInterrupted is the one way a run reports Ctrl-C, whenever it comes:

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"runtime"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/lockbench/lockbench/locks"
@@ -62,35 +59,22 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 	if gs[0] < 2 {
 		return usageErrorf("-g: torture needs at least 2 writers: one writer never meets another holder, so it cannot catch a broken lock")
 	}
+	if gs[0] > torture.MaxWorkers {
+		return usageErrorf("-g: torture takes at most %d writers, not %d", torture.MaxWorkers, gs[0])
+	}
 	if err := positiveDuration("duration", *duration); err != nil {
 		return err
 	}
 	if *statInterval < minStatInterval {
 		return usageErrorf("-stat-interval must be at least %v, not %v", minStatInterval, *statInterval)
 	}
-	for _, k := range []struct {
-		name string
-		d    time.Duration
-		min  time.Duration
-	}{
-		{"stutter", *stutter, time.Millisecond},
-		{"shuffle", *shuffle, time.Millisecond},
-		{"onoff", *onoff, time.Millisecond},
-		{"long-hold", *longHold, time.Nanosecond},
-		{"acq-limit", *acqLimit, time.Nanosecond},
-	} {
-		if k.d < 0 || k.d > 0 && k.d < k.min {
-			return usageErrorf("-%s must be 0 (off) or at least %v, not %v", k.name, k.min, k.d)
-		}
-	}
-	if *onoffHoldoff < 0 {
-		return usageErrorf("-onoff-holdoff must not be negative, not %v", *onoffHoldoff)
-	}
+	// Config takes 0 for the defaults of these two; the flags' defaults
+	// are shown, and 0 is an error.
 	if *longHoldEvery < 1 {
 		return usageErrorf("-long-hold-every must be at least 1, not %d", *longHoldEvery)
 	}
-	if *nested < 1 || *nested > maxNested {
-		return usageErrorf("-nested must be between 1 and %d, not %d", maxNested, *nested)
+	if *nested < 1 || *nested > torture.MaxNested {
+		return usageErrorf("-nested must be between 1 and %d, not %d", torture.MaxNested, *nested)
 	}
 	cfg := torture.Config{
 		Writers: gs[0], StopOnFailure: true, StatInterval: *statInterval,
@@ -98,22 +82,31 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 		LongHold: *longHold, LongHoldEvery: *longHoldEvery, Nested: *nested, AcqLimit: *acqLimit,
 		Stall: stall.of(*longHold),
 	}
-	if cfg.Stall > 0 && cfg.LongHold >= cfg.Stall {
-		return usageErrorf("-long-hold (%v) must be shorter than -stall (%v): a long hold would look like a deadlock", cfg.LongHold, cfg.Stall)
+	ops := make([]locks.Ops, len(names))
+	for i, name := range names {
+		ops[i], _ = locks.Lookup(name)
+		cfg.Readers, cfg.NewLock = readers.of(ops[i], gs[0]), ops[i].New
+		// The config's rules are the torture package's, and its knobs are
+		// named as the flags are.
+		if err := cfg.Validate(); err != nil {
+			return usageErrorf("-%v", err)
+		}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	failed := false
-	for _, name := range names {
-		ops, _ := locks.Lookup(name)
-		cfg.Readers = readers.of(ops, gs[0])
-		cfg.NewLock = ops.New
-		if !tortureOne(ctx, stdout, ops, cfg, *duration) {
-			failed = true
-		}
+	for i, o := range ops {
+		cfg.Readers, cfg.NewLock = readers.of(o, gs[0]), o.New
+		r := tortureOne(ctx, stdout, o, cfg, *duration)
+		failed = failed || r.Failed()
 		if ctx.Err() != nil {
-			break
+			return fmt.Errorf("torture: interrupted during %s, after %d of %d locks", o.Name, i, len(ops))
+		}
+		if r.Stalled && i+1 < len(ops) {
+			// Its stuck goroutines cannot be stopped, and would load the
+			// next locks' runs.
+			return fmt.Errorf("torture: %s stalled; the %d locks after it were not tortured", o.Name, len(ops)-i-1)
 		}
 	}
 	if failed {
@@ -122,16 +115,17 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 	return nil
 }
 
+// maxStuckLines is how many stuck writers a stalled run describes, one
+// line each; a thousand queued writers say nothing more than ten.
+const maxStuckLines = 10
+
 // minStatInterval is the shortest -stat-interval: statistics more often
 // than every 10 ms are a flood, not a report.
 const minStatInterval = 10 * time.Millisecond
 
-// maxNested is the most locks -nested takes: beyond it a run measures the
-// nesting, not the lock.
-const maxNested = 64
-
-// tortureOne tortures one lock for d and reports whether it survived.
-func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Config, d time.Duration) bool {
+// tortureOne tortures one lock for d and returns what it saw. It reports
+// SUCCESS, FAILURE, or INTERRUPTED when ctx ended first without a failure.
+func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Config, d time.Duration) torture.Result {
 	prefix := ops.Name + "-torture:"
 	who := fmt.Sprintf("writers=%d", cfg.Writers)
 	if cfg.Readers > 0 {
@@ -139,45 +133,59 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 	}
 	params := fmt.Sprintf("lock=%s %s duration=%v GOMAXPROCS=%d %s", ops.Name, who, d, runtime.GOMAXPROCS(0), cfg.Knobs())
 	fmt.Fprintln(w, prefix, params)
-	ctx, cancel := context.WithTimeout(ctx, d)
+	run, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	var prev *torture.Result
-	cfg.Stat = func(r torture.Result) {
-		fmt.Fprintln(w, prefix, statLine(r, prev))
-		if cfg.Readers > 0 {
-			fmt.Fprintln(w, prefix, readStatLine(r, prev))
+	stats := statPrinter{readers: cfg.Readers > 0}
+	emit := func(lines []string) {
+		for _, l := range lines {
+			fmt.Fprintln(w, prefix, l)
 		}
-		prev = &r
 	}
-	r := torture.Run(ctx, ops.New(), cfg)
-	if prev == nil || r.Total() != prev.Total() || r.ReadTotal() != prev.ReadTotal() || r.Violations != prev.Violations {
-		cfg.Stat(r) // the final counts, unless the last statistics were them
-	}
+	cfg.Stat = func(r torture.Result) { emit(stats.lines(r)) }
+	r := torture.Run(run, ops.New(), cfg)
+	emit(stats.final(r))
 	if cfg.AcqLimit > 0 {
 		fmt.Fprintf(w, "%s Writes over acq-limit %v: %d", prefix, cfg.AcqLimit, r.OverLimit)
 		if r.OverLimit > 0 {
-			fmt.Fprintf(w, ", longest %v, lock: %s", r.LongestWait.Round(time.Microsecond), r.LongestState)
+			lock := "lock"
+			if cfg.Nested > 1 {
+				lock = fmt.Sprintf("lock %d of %d", r.LongestLock, cfg.Nested)
+			}
+			fmt.Fprintf(w, ", longest %v, %s: %s", r.LongestWait.Round(time.Microsecond), lock, r.LongestState)
 		}
 		fmt.Fprintln(w)
 	}
-	if cfg.Stutter > 0 || cfg.Shuffle > 0 || cfg.OnOff > 0 {
-		fmt.Fprintf(w, "%s Stutter pauses: %d  Shuffles: %d  GOMAXPROCS changes: %d\n", prefix, r.Pauses, r.Shuffles, r.OnOffs)
+	if cfg.Stutter > 0 || cfg.Shuffle > 0 || cfg.OnOff > 0 || cfg.LongHold > 0 {
+		fmt.Fprintf(w, "%s Stutter pauses: %d  Shuffles: %d  GOMAXPROCS changes: %d  Long holds: %d\n",
+			prefix, r.Pauses, r.Shuffles, r.OnOffs, r.LongHolds)
 	}
+	elapsed := r.Elapsed.Round(time.Millisecond)
 	switch {
 	case r.Stalled:
-		fmt.Fprintf(w, "%s --- End of test: FAILURE: no acquisition for %v: a deadlock or livelock, after %d acquisitions in %v: %s\n",
-			prefix, cfg.Stall, r.Total(), r.Elapsed.Round(time.Millisecond), params)
-		for _, s := range r.Stuck {
+		what := fmt.Sprintf("no acquisition for %v", cfg.Stall)
+		if r.Draining {
+			what = fmt.Sprintf("workers still in the lock %v after the run stopped", cfg.Stall)
+		}
+		fmt.Fprintf(w, "%s --- End of test: FAILURE: %s: a deadlock or livelock, after %d acquisitions in %v: %s\n",
+			prefix, what, r.Total(), elapsed, params)
+		for i, s := range r.Stuck {
+			if i == maxStuckLines && len(r.Stuck) > maxStuckLines+1 {
+				fmt.Fprintf(w, "%s    and %d more writers\n", prefix, len(r.Stuck)-i)
+				break
+			}
 			fmt.Fprintln(w, prefix, "  ", s)
 		}
-		return false
+		return r
 	case r.Failed():
 		fmt.Fprintf(w, "%s --- End of test: FAILURE: %d critical sections found another holder, %d updates lost, after %d acquisitions in %v: %s\n",
-			prefix, r.Violations, r.Lost, r.Total(), r.Elapsed.Round(time.Millisecond), params)
-		return false
+			prefix, r.Violations, r.Lost, r.Total(), elapsed, params)
+		return r
+	case ctx.Err() != nil:
+		fmt.Fprintf(w, "%s --- End of test: INTERRUPTED: no failure in %d acquisitions in %v of %v: %s\n", prefix, r.Total(), elapsed, d, params)
+		return r
 	}
-	fmt.Fprintf(w, "%s --- End of test: SUCCESS: %d acquisitions in %v: %s\n", prefix, r.Total(), r.Elapsed.Round(time.Millisecond), params)
-	return true
+	fmt.Fprintf(w, "%s --- End of test: SUCCESS: %d acquisitions in %v: %s\n", prefix, r.Total(), elapsed, params)
+	return r
 }
 
 // stallFlag is -stall: a duration, or, unset, the default for the run's
@@ -201,8 +209,8 @@ func (f *stallFlag) String() string {
 
 func (f *stallFlag) Set(s string) error {
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 || d > 0 && d < 100*time.Millisecond {
-		return errors.New("want 0 (off) or a duration of at least 100ms")
+	if err != nil || d < 0 || d > 0 && d < torture.MinStall {
+		return fmt.Errorf("want 0 (off) or a duration of at least %v", torture.MinStall)
 	}
 	f.d, f.set = d, true
 	return nil
@@ -251,49 +259,64 @@ func (f *readersFlag) of(ops locks.Ops, writers int) int {
 	return 0
 }
 
-// readStatLine formats the readers' statistics as locktorture does (see
-// statLine).
-func readStatLine(r torture.Result, prev *torture.Result) string {
-	var before []uint64
-	if prev != nil {
-		before = prev.Reads
-	}
-	return countLine("Reads:", r.Reads, before, r)
+// statPrinter writes a run's statistics lines as locktorture does:
+// "Writes:  Total: N  Max/Min: a/b  Fail: 0", and "Reads: ..." when there
+// are readers. The starvation flag "???" follows Max/Min when the busiest
+// worker did more than twice the least busy one's work, or when, in an
+// interval between two periodic lines, one worker completed nothing while
+// another did. An interval in which a stutter pause began or ended is not
+// judged so (a worker may not have started yet, or stopped already); nor
+// is the final line, which covers the drain and judges the whole run.
+type statPrinter struct {
+	readers bool
+	prev    *torture.Result // the last lines' counts; nil before the first
 }
 
-// statLine formats the writers' statistics as locktorture does, with its
-// starvation flag "???" when the busiest writer did more than twice the
-// least busy one's work, or, since the previous statistics (prev, nil for
-// none), one writer completed nothing while another did.
-func statLine(r torture.Result, prev *torture.Result) string {
-	var before []uint64
-	if prev != nil {
-		before = prev.Writes
+// lines returns the periodic lines for r.
+func (p *statPrinter) lines(r torture.Result) []string {
+	judged := p.prev != nil && !p.prev.Paused && !r.Paused && p.prev.Pauses == r.Pauses
+	var writes, reads []uint64
+	if judged {
+		writes, reads = p.prev.Writes, p.prev.Reads
 	}
-	return countLine("Writes:", r.Writes, before, r)
+	p.prev = &r
+	out := []string{countLine("Writes:", r.Writes, writes, r.Violations)}
+	if p.readers {
+		out = append(out, countLine("Reads:", r.Reads, reads, r.Violations))
+	}
+	return out
 }
 
-// countLine is one statistics line of r, for the workers' counts (before:
-// the previous statistics' counts, nil for none).
-func countLine(label string, counts, before []uint64, r torture.Result) string {
+// final returns the lines for the run's final counts, none if the last
+// periodic lines were them.
+func (p *statPrinter) final(r torture.Result) []string {
+	if last := p.prev; last != nil && r.Total() == last.Total() && r.ReadTotal() == last.ReadTotal() && r.Violations == last.Violations {
+		return nil
+	}
+	p.prev = nil
+	return p.lines(r)
+}
+
+// countLine is one statistics line, for the workers' counts (before: the
+// counts at the start of an interval to judge, nil for none).
+func countLine(label string, counts, before []uint64, violations uint64) string {
 	var total uint64
 	for _, n := range counts {
 		total += n
 	}
 	max, min := maxMinOf(counts)
-	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d", label, total, max, min, starved(counts, before, r.Paused), r.Violations)
+	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d", label, total, max, min, starved(counts, before), violations)
 }
 
 // starved returns " ???" when the counts say a worker starved: max/2 > min
-// overall, or, against before (the previous counts, if any), no progress
-// by one worker while another made some; a stutter pause (paused) is no
-// starvation.
-func starved(counts, before []uint64, paused bool) string {
+// overall, or, against before (the counts at the start of the interval,
+// if any), no progress by one worker while another made some.
+func starved(counts, before []uint64) string {
 	max, min := maxMinOf(counts)
 	if max/2 > min {
 		return " ???"
 	}
-	if len(before) != len(counts) || paused {
+	if len(before) != len(counts) {
 		return ""
 	}
 	var idle, busy bool
