@@ -132,6 +132,10 @@ type Config struct {
 // at most 1024.
 const MaxWorkers = 1024
 
+// drainProcs is how many times GOMAXPROCS Run raises it to for the drain
+// (see Run; BENCHMARKS.md, "torture's drain", has the measurements).
+const drainProcs = 4
+
 // MaxNested is the most locks Config.Nested takes: beyond it a run
 // measures the nesting, not the lock.
 const MaxNested = 64
@@ -332,12 +336,16 @@ type writer struct {
 // When ctx ends, a writer already queued on a FIFO lock must still take
 // its turn before it can stop. With more workers than Ps and a spinning
 // policy that drain is slow: each hand-off waits until the goroutine next
-// in line gets a P, while the others burn their time slices (32 writers on
-// 2 Ps took over 2 s). So for the drain, and only then, Run gives every
-// worker a P, leaving the waiters to the OS scheduler's finer time slices,
-// and restores GOMAXPROCS before it returns. Run itself waits on ctx, so
-// that the drain begins as soon as Run's goroutine runs: a goroutine
-// started to halt the run would queue behind a thousand spinners.
+// in line gets a P, while the others burn their time slices. So for the
+// drain, and only then, Run raises GOMAXPROCS to drainProcs times its
+// value (or the number of workers, if fewer), leaving the waiters to the
+// OS scheduler's finer time slices, and restores it before it returns.
+// Not more: with a thread per worker, a thousand yielding waiters lose
+// their order to the OS scheduler and the drain takes longer than the
+// run. Run itself waits on ctx, so that the drain begins as soon as
+// Run's goroutine runs: a goroutine started to halt the run would queue
+// behind a thousand spinners. A drain that does not end within Stall
+// is a stall (Config.Stall).
 func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	if err := cfg.Validate(); err != nil {
 		panic("torture: " + err.Error())
@@ -424,7 +432,7 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	case <-finished:
 	case <-s.stalled: // stuck workers would spin on every P given them
 	default:
-		runtime.GOMAXPROCS(max(procs, writers+cfg.Readers))
+		runtime.GOMAXPROCS(max(procs, min(writers+cfg.Readers, drainProcs*procs)))
 	}
 	s.mu.Unlock()
 	var drained <-chan time.Time

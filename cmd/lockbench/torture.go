@@ -30,12 +30,12 @@ func tortureCmd(args []string, stdout, _ io.Writer) error {
 	shuffle := fs.Duration("shuffle", 0, "every so often, end each worker's goroutine and start a fresh one, for the scheduler to place anew (locktorture's shuffle_interval); 0: off")
 	onoff := fs.Duration("onoff", 0, "every so often, switch GOMAXPROCS between 1 and its value (locktorture's onoff_interval: CPU hotplug); 0: off")
 	onoffHoldoff := fs.Duration("onoff-holdoff", 0, "wait this long before the first -onoff change (locktorture's onoff_holdoff)")
-	longHold := fs.Duration("long-hold", 0, "hold the lock this long, busy, in one writer acquisition of -long-hold-every (locktorture's long_hold); 0: a short spin")
+	longHold := fs.Duration("long-hold", 0, "hold the lock this long, busy, in one writer acquisition of -long-hold-every, once the lock has run as long without a long hold (locktorture's long_hold); 0: a short spin")
 	longHoldEvery := fs.Int("long-hold-every", torture.DefaultLongHoldEvery, "writer acquisitions to one long hold, on average")
 	nested := fs.Int("nested", 1, "locks of the strategy each writer acquisition takes, always in one order, each checked (locktorture's nested_locks)")
 	acqLimit := fs.Duration("acq-limit", 0, "count writer acquisitions that waited longer, and report the longest with the lock's state (locktorture's acq_writer_lim); 0: off")
 	var stall stallFlag
-	fs.Var(&stall, "stall", "fail the run when no acquisition completes for this long (a deadlock or livelock); default 5s, or 5 times -long-hold if longer; 0: off")
+	fs.Var(&stall, "stall", "fail the run when no acquisition completes for this long, or the writers have not left the lock this long after the run (a deadlock or livelock); default 5s, or 5 times -long-hold if longer; 0: off")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
