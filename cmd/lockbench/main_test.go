@@ -144,7 +144,7 @@ func TestTortureEveryKnob(t *testing.T) {
 	assert.Contains(t, out, "ticket:spin-torture: lock=ticket:spin writers=4 duration=1s GOMAXPROCS=")
 	assert.Regexp(t, `ticket:spin-torture: --- End of test: SUCCESS: \d+ acquisitions in [0-9.]+m?s: lock=ticket:spin .*`+verdict, out)
 	assert.Regexp(t, `ticket:spin-torture: Writes over acq-limit 5ms: \d+`, out)
-	assert.Regexp(t, `ticket:spin-torture: Stutter pauses: [1-9]\d*  Shuffles: [1-9]\d*  GOMAXPROCS changes: \d+`, out)
+	assert.Regexp(t, `ticket:spin-torture: Stutter pauses: [1-9]\d*  Shuffles: [1-9]\d*  GOMAXPROCS changes: \d+  Long holds: [1-9]\d*`, out)
 
 	start := time.Now()
 	code, out, _ = lockbench(append([]string{"torture", "-lock", "busted", "-g", "4", "-duration", "5s"}, knobs...)...)
