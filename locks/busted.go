@@ -1,6 +1,8 @@
 package locks
 
 import (
+	"math/rand/v2"
+	"runtime"
 	"sync/atomic"
 
 	"github.com/lockbench/lockbench/internal/cacheline"
@@ -46,9 +48,15 @@ func (l *Busted) lock(recording bool) WaitRecord {
 		if l.state.Load() == 0 {
 			// The bug: another goroutine may see 0 too before either
 			// stores. A few more loads widen the window, so that every
-			// check catches it in milliseconds rather than now and then.
+			// check catches it in milliseconds rather than now and then;
+			// and one time in bustedYieldEvery the P is given away inside
+			// it, so that with one P too, where only a preemption landing
+			// here would otherwise let a second goroutine see 0, one does.
 			for range 64 {
 				_ = l.state.Load()
+			}
+			if rand.Uint32()%bustedYieldEvery == 0 {
+				runtime.Gosched()
 			}
 			l.state.Store(1)
 			if s.spins == 0 {
@@ -59,6 +67,10 @@ func (l *Busted) lock(recording bool) WaitRecord {
 		s.spin()
 	}
 }
+
+// bustedYieldEvery is how many of Busted's acquisitions there are to one
+// that yields between its check and its set.
+const bustedYieldEvery = 64
 
 // Unlock clears the word.
 func (l *Busted) Unlock() { l.state.Store(0) }

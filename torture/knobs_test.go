@@ -453,3 +453,74 @@ func (l *chanLock) Unlock() {
 func (l *chanLock) LockState() string {
 	return fmt.Sprintf("held=%d: %d waiting", len(l.slot), l.waiting.Load())
 }
+
+// The second review's findings, one regression test each.
+
+// TestBustedFailsWithOneP: with one P, busted's window between its check
+// and its set opened only when a preemption landed inside it, and it
+// passed 5-second runs under -stutter. Every knob that runs with one P
+// must catch it.
+func TestBustedFailsWithOneP(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for knob, cfg := range everyKnob() {
+		cfg.OnOff, cfg.OnOffHoldoff = 0, 0 // nothing to take offline
+		cfg.Writers, cfg.StopOnFailure = 4, true
+		r := runFor(t, "busted", 5*time.Second, cfg)
+		assert.True(t, r.Failed(), "%s: busted survived %d acquisitions in %v with one P", knob, r.Total(), r.Elapsed)
+	}
+}
+
+// TestWritersStarvedByReadersStall: readers that keep going do not hide
+// writers that complete nothing: the watchdog watches each side.
+func TestWritersStarvedByReadersStall(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	deadlock := newAbortable()
+	defer deadlock.abort()
+	l := &writerless{chanLock: deadlock.new().(*chanLock)}
+	l.chanLock.Lock() // held for good: no writer gets in; readers do
+	r := Run(ctx, l, Config{Writers: 2, Readers: 2, Stall: 300 * time.Millisecond})
+	require.NoError(t, ctx.Err(), "the watchdog ended the run, not the test's timeout")
+	assert.True(t, r.Stalled)
+	assert.Equal(t, "writes", r.StalledSide)
+	assert.Zero(t, r.Total())
+	assert.Positive(t, r.ReadTotal(), "readers went on")
+}
+
+// writerless is an RW lock whose read side never waits.
+type writerless struct{ *chanLock }
+
+func (*writerless) RLock()   {}
+func (*writerless) RUnlock() {}
+
+// TestWorkersStartTogether: no worker takes the lock before every worker
+// exists; started one by one, the first ran alone, and the first
+// statistics said "???" of a FIFO lock.
+func TestWorkersStartTogether(t *testing.T) {
+	const writers = 16
+	l := &firstLock{inner: new(locks.Ticket)}
+	before := runtime.NumGoroutine()
+	Run(context.Background(), l, Config{Writers: writers, Acquisitions: 10})
+	assert.GreaterOrEqual(t, l.goroutines, before+writers, "goroutines when the lock was first taken")
+}
+
+// firstLock records how many goroutines there were at its first Lock.
+type firstLock struct {
+	inner      locks.Lock
+	once       sync.Once
+	goroutines int
+}
+
+func (l *firstLock) Lock() {
+	l.once.Do(func() { l.goroutines = runtime.NumGoroutine() })
+	l.inner.Lock()
+}
+
+func (l *firstLock) Unlock() { l.inner.Unlock() }
+
+// TestOnOffHoldoffNeedsOnOff: a holdoff before nothing is a mistake.
+func TestOnOffHoldoffNeedsOnOff(t *testing.T) {
+	err := Config{OnOffHoldoff: time.Second}.Validate()
+	require.Error(t, err)
+	assert.Equal(t, "onoff-holdoff needs onoff", err.Error())
+}

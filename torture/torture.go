@@ -59,7 +59,9 @@ type Config struct {
 	// StopOnFailure ends the run at the first violation.
 	StopOnFailure bool
 	// Stat, if set, is called every StatInterval with the counts so far, as
-	// locktorture prints its statistics.
+	// locktorture prints its statistics: on a goroutine of its own, one
+	// call at a time, through the drain too, never after Run returns. A
+	// periodic Result's Lost is 0: it is known only at the end.
 	Stat         func(Result)
 	StatInterval time.Duration
 
@@ -127,9 +129,8 @@ type Config struct {
 	misorder bool
 }
 
-// MaxWorkers is the most writers, and the most readers, a run takes: the
-// drain at the end of a run gives each worker a P of its own, and Go has
-// at most 1024.
+// MaxWorkers is the most writers, and the most readers, a run takes:
+// beyond it a run measures the scheduler, not the lock.
 const MaxWorkers = 1024
 
 // drainProcs is how many times GOMAXPROCS Run raises it to for the drain
@@ -172,6 +173,8 @@ func (cfg Config) Validate() error {
 	switch {
 	case cfg.OnOffHoldoff < 0:
 		return fmt.Errorf("onoff-holdoff must not be negative, not %v", cfg.OnOffHoldoff)
+	case cfg.OnOffHoldoff > 0 && cfg.OnOff == 0:
+		return errors.New("onoff-holdoff needs onoff")
 	case cfg.LongHoldEvery < 0:
 		return fmt.Errorf("long-hold-every must be at least 1, not %d", cfg.LongHoldEvery)
 	case cfg.Nested < 0 || cfg.Nested > MaxNested:
@@ -216,9 +219,12 @@ type Result struct {
 
 	// Stalled is set when the watchdog (Config.Stall) ended the run, and
 	// Draining too if that was after the run stopped, when the workers
-	// had not all left in Stall; Stuck says, per writer, what it held and
+	// had not all left in Stall. StalledSide is "writes" when the writers
+	// stood still while the readers went on, "reads" the other way round,
+	// "" when nothing progressed. Stuck says, per writer, what it held and
 	// waited for then.
 	Stalled, Draining bool
+	StalledSide       string
 	Stuck             []string
 
 	// How often the knobs acted: stutter pauses, shuffles of the
@@ -310,6 +316,7 @@ type state struct {
 	stalled   chan struct{} // closed by stall
 	stallOnce sync.Once
 	draining  bool
+	side      string
 	stuck     []string
 
 	longest          atomic.Int64 // the longest wait over AcqLimit, in ns; written under mu
@@ -367,16 +374,20 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	readSlots := make([]cacheline.Uint64, cfg.Readers)
 	procs := runtime.GOMAXPROCS(0)
 
-	start := time.Now()
-	s.nextLongHold.Store(clock.Nanotime() + int64(cfg.LongHold))
+	// The workers start together, once all exist: started one by one,
+	// the first would run alone on the lock, uncontended.
+	gate := make(chan struct{})
 	for i := range slots {
 		slots[i].waiting.Store(-1)
 		w := &slots[i]
-		s.workers.Go(func() { s.write(i, w, rand.New(rand.NewPCG(uint64(i)+1, uint64(i)+1)), 0) })
+		s.workers.Go(func() { <-gate; s.write(i, w, rand.New(rand.NewPCG(uint64(i)+1, uint64(i)+1)), 0) })
 	}
 	for i := range readSlots {
-		s.workers.Go(func() { s.readLoop(&readSlots[i].Uint64, 0) })
+		s.workers.Go(func() { <-gate; s.readLoop(&readSlots[i].Uint64, 0) })
 	}
+	start := time.Now()
+	s.nextLongHold.Store(clock.Nanotime() + int64(cfg.LongHold))
+	close(gate)
 	finished := make(chan struct{})
 	go func() { s.workers.Wait(); close(finished) }()
 
@@ -445,7 +456,7 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 	case <-finished:
 	case <-s.stalled:
 	case <-drained:
-		s.stall(slots)
+		s.stall(slots, "")
 	}
 	knobs.Wait()
 	return s.snapshot(slots, readSlots, start)
@@ -545,42 +556,66 @@ func (s *state) onoff(procs int) {
 	}
 }
 
-// watchdog ends the run when no worker completes an acquisition in Stall
-// of unpaused time, recording what each writer holds and waits for.
+// watchdog ends the run when the writers, or the readers, complete no
+// acquisition in Stall of unpaused time, recording what each writer holds
+// and waits for. It watches each side on its own, so that readers that
+// go on do not hide writers that stand still; in a run with a fixed
+// number of Acquisitions, where a side may be done, it watches both as
+// one.
 func (s *state) watchdog(slots []writer, readSlots []cacheline.Uint64, start time.Time, done <-chan struct{}) {
 	tick := time.NewTicker(max(s.cfg.Stall/8, time.Millisecond))
 	defer tick.Stop()
-	var last uint64
-	var since time.Duration // active time at the last progress seen
+	type side struct {
+		last  uint64
+		since time.Duration // active time at the last progress seen
+	}
+	var writes, reads side
 	for {
 		select {
 		case <-done:
 			return
 		case now := <-tick.C:
-			progress := uint64(0)
+			var w, r uint64
 			for i := range slots {
-				progress += slots[i].done.Load()
+				w += slots[i].done.Load()
 			}
 			for i := range readSlots {
-				progress += readSlots[i].Load()
+				r += readSlots[i].Load()
+			}
+			if s.cfg.Acquisitions > 0 {
+				w, r = w+r, 0
 			}
 			active := s.active(start, now)
-			if progress != last {
-				last, since = progress, active
+			stuck := func(sd *side, progress uint64, workers int) bool {
+				if progress != sd.last || workers == 0 {
+					sd.last, sd.since = progress, active
+					return false
+				}
+				return active-sd.since >= s.cfg.Stall
+			}
+			wStuck, rStuck := stuck(&writes, w, len(slots)), stuck(&reads, r, len(readSlots))
+			if s.cfg.Acquisitions > 0 {
+				rStuck = wStuck
+			}
+			switch {
+			case wStuck && rStuck, wStuck && len(readSlots) == 0:
+				s.stall(slots, "")
+			case wStuck:
+				s.stall(slots, "writes")
+			case rStuck:
+				s.stall(slots, "reads")
+			default:
 				continue
 			}
-			if active-since < s.cfg.Stall {
-				continue
-			}
-			s.stall(slots)
 			return
 		}
 	}
 }
 
 // stall ends the run as stalled, once, with what each writer holds and
-// waits for, and whether the run had stopped already.
-func (s *state) stall(slots []writer) {
+// waits for, whether the run had stopped already, and which side stood
+// still ("" for both).
+func (s *state) stall(slots []writer, side string) {
 	s.stallOnce.Do(func() {
 		draining := s.stop.Load()
 		var stuck []string
@@ -588,14 +623,17 @@ func (s *state) stall(slots []writer) {
 			held, waits := slots[i].holding.Load(), slots[i].waiting.Load()
 			switch {
 			case waits >= 0:
-				stuck = append(stuck, fmt.Sprintf("writer %d holds %d of %d locks, waits for lock %d (%s)",
-					i, held, len(s.locks), waits, locks.StateOf(s.locks[waits])))
+				desc := fmt.Sprintf("writer %d holds %d of %d locks, waits for lock %d", i, held, len(s.locks), waits)
+				if st := locks.StateOf(s.locks[waits]); st != "" {
+					desc += " (" + st + ")"
+				}
+				stuck = append(stuck, desc)
 			case held > 0:
 				stuck = append(stuck, fmt.Sprintf("writer %d holds %d of %d locks", i, held, len(s.locks)))
 			}
 		}
 		s.mu.Lock()
-		s.stuck, s.draining = stuck, draining
+		s.stuck, s.draining, s.side = stuck, draining, side
 		s.mu.Unlock()
 		s.halt()
 		close(s.stalled)
@@ -630,7 +668,7 @@ func (s *state) snapshot(slots []writer, readSlots []cacheline.Uint64, start tim
 	r.LongestWait, r.LongestLock, r.LongestState = time.Duration(s.longest.Load()), s.longLock, s.longSt
 	select {
 	case <-s.stalled:
-		r.Stalled, r.Draining, r.Stuck = true, s.draining, s.stuck
+		r.Stalled, r.Draining, r.StalledSide, r.Stuck = true, s.draining, s.side, s.stuck
 	default:
 	}
 	s.mu.Unlock()
@@ -745,11 +783,16 @@ func (a *acquisition) taken(s *state) {
 	}
 }
 
-// hold is a long hold: LongHold busy, or a short spin without it. A hold
-// of LongHold starts only when the lock has run that long without one
-// (Config.LongHold). It ends early when the run stops, so that a failure
-// found meanwhile ends the run at once rather than a hold later.
+// hold is a long hold: a yield, then LongHold busy, or a short spin
+// without it. A hold of LongHold starts only when the lock has run that
+// long without one (Config.LongHold). It ends early when the run stops,
+// so that a failure found meanwhile ends the run at once rather than a
+// hold later.
 func (s *state) hold() {
+	// The holder gives its P away first, as locktorture lets its writer
+	// be preempted in the critical section (torture_preempt_schedule):
+	// waiters run while the lock is held, with one P too.
+	runtime.Gosched()
 	if s.cfg.LongHold <= 0 {
 		work.Spin(shortHold)
 		return

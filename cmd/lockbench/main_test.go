@@ -98,6 +98,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"torture", "-stall", "1s", "-long-hold", "2s"}, "-long-hold (2s) must be shorter than the stall limit (1s)"},
 		{[]string{"torture", "-g", "1025"}, "-g: torture takes at most 1024 writers, not 1025"},
 		{[]string{"torture", "-readers", "5000"}, "-readers must be at most 1024, not 5000"},
+		{[]string{"torture", "-onoff-holdoff", "1s"}, "-onoff-holdoff needs onoff"},
 		{[]string{"run", "-locks", "seqlock:spin", "-o", outDir}, `-locks: unknown lock "seqlock:spin" (valid: `},
 		{[]string{"run", "-path", "file", "-target", "/dev/null", "-locks", "", "-o", outDir}, "-locks is empty (with -path file, labels"},
 		{[]string{"list", "extra"}, `list: unexpected argument "extra"`},
@@ -212,6 +213,25 @@ func TestStatLineAfterAPause(t *testing.T) {
 		"the final line judges the whole run")
 	p = statPrinter{prev: &torture.Result{Writes: []uint64{10, 9}}}
 	assert.Empty(t, p.final(torture.Result{Writes: []uint64{10, 9}}), "the last statistics were the final counts")
+}
+
+// TestStatLineIdleSide: every writer idle while readers read is
+// starvation, and the other way round.
+func TestStatLineIdleSide(t *testing.T) {
+	p := statPrinter{readers: true, prev: &torture.Result{Writes: []uint64{1, 1}, Reads: []uint64{5, 5}}}
+	lines := p.lines(torture.Result{Writes: []uint64{1, 1}, Reads: []uint64{9, 9}})
+	assert.Equal(t, "Writes:  Total: 2  Max/Min: 1/1 ???  Fail: 0", lines[0], "writers starved by readers")
+	assert.Equal(t, "Reads:  Total: 18  Max/Min: 9/9  Fail: 0", lines[1])
+	p = statPrinter{readers: true, prev: &torture.Result{Writes: []uint64{1, 1}, Reads: []uint64{5, 5}}}
+	lines = p.lines(torture.Result{Writes: []uint64{1, 1}, Reads: []uint64{5, 5}})
+	assert.Equal(t, "Writes:  Total: 2  Max/Min: 1/1  Fail: 0", lines[0], "nobody progressed")
+}
+
+// TestStatLineOnOff: as in locktorture, the max/min rule is off under
+// -onoff, which skews the counts on purpose.
+func TestStatLineOnOff(t *testing.T) {
+	p := statPrinter{onoff: true}
+	assert.Equal(t, "Writes:  Total: 13  Max/Min: 10/3  Fail: 0", p.lines(torture.Result{Writes: []uint64{10, 3}})[0])
 }
 
 // TestTortureInterrupted (defect 6): Ctrl-C ends torture as it ends run:

@@ -135,7 +135,7 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 	fmt.Fprintln(w, prefix, params)
 	run, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	stats := statPrinter{readers: cfg.Readers > 0}
+	stats := statPrinter{readers: cfg.Readers > 0, onoff: cfg.OnOff > 0}
 	emit := func(lines []string) {
 		for _, l := range lines {
 			fmt.Fprintln(w, prefix, l)
@@ -151,7 +151,13 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 			if cfg.Nested > 1 {
 				lock = fmt.Sprintf("lock %d of %d", r.LongestLock, cfg.Nested)
 			}
-			fmt.Fprintf(w, ", longest %v, %s: %s", r.LongestWait.Round(time.Microsecond), lock, r.LongestState)
+			fmt.Fprintf(w, ", longest %v", r.LongestWait.Round(time.Microsecond))
+			if cfg.Nested > 1 || r.LongestState != "" {
+				fmt.Fprintf(w, ", %s", lock)
+			}
+			if r.LongestState != "" {
+				fmt.Fprintf(w, ": %s", r.LongestState)
+			}
 		}
 		fmt.Fprintln(w)
 	}
@@ -160,9 +166,18 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 			prefix, r.Pauses, r.Shuffles, r.OnOffs, r.LongHolds)
 	}
 	elapsed := r.Elapsed.Round(time.Millisecond)
+	if elapsed == 0 {
+		elapsed = r.Elapsed.Round(time.Microsecond)
+	}
 	switch {
 	case r.Stalled:
 		what := fmt.Sprintf("no acquisition for %v", cfg.Stall)
+		switch {
+		case r.StalledSide == "writes":
+			what = fmt.Sprintf("no write for %v while the readers went on", cfg.Stall)
+		case r.StalledSide == "reads":
+			what = fmt.Sprintf("no read for %v while the writers went on", cfg.Stall)
+		}
 		if r.Draining {
 			what = fmt.Sprintf("workers still in the lock %v after the run stopped", cfg.Stall)
 		}
@@ -262,27 +277,30 @@ func (f *readersFlag) of(ops locks.Ops, writers int) int {
 // statPrinter writes a run's statistics lines as locktorture does:
 // "Writes:  Total: N  Max/Min: a/b  Fail: 0", and "Reads: ..." when there
 // are readers. The starvation flag "???" follows Max/Min when the busiest
-// worker did more than twice the least busy one's work, or when, in an
-// interval between two periodic lines, one worker completed nothing while
-// another did. An interval in which a stutter pause began or ended is not
-// judged so (a worker may not have started yet, or stopped already); nor
-// is the final line, which covers the drain and judges the whole run.
+// worker did more than twice the least busy one's work (not under -onoff,
+// which skews the counts on purpose, as in locktorture), or when, in an
+// interval between two periodic lines, a worker completed nothing while
+// another, of its side or of the other, did. An interval in which a
+// stutter pause began or ended is not judged so (a worker may not have
+// started yet, or stopped already); nor is the final line, which covers
+// the drain and judges the whole run.
 type statPrinter struct {
-	readers bool
-	prev    *torture.Result // the last lines' counts; nil before the first
+	readers, onoff bool
+	prev           *torture.Result // the last lines' counts; nil before the first
 }
 
 // lines returns the periodic lines for r.
 func (p *statPrinter) lines(r torture.Result) []string {
 	judged := p.prev != nil && !p.prev.Paused && !r.Paused && p.prev.Pauses == r.Pauses
-	var writes, reads []uint64
+	var writes, reads counts
 	if judged {
 		writes, reads = p.prev.Writes, p.prev.Reads
 	}
 	p.prev = &r
-	out := []string{countLine("Writes:", r.Writes, writes, r.Violations)}
+	wrote, read := judged && r.Total() != writes.total(), judged && r.ReadTotal() != reads.total()
+	out := []string{p.countLine("Writes:", r.Writes, writes, read, r.Violations)}
 	if p.readers {
-		out = append(out, countLine("Reads:", r.Reads, reads, r.Violations))
+		out = append(out, p.countLine("Reads:", r.Reads, reads, wrote, r.Violations))
 	}
 	return out
 }
@@ -297,30 +315,39 @@ func (p *statPrinter) final(r torture.Result) []string {
 	return p.lines(r)
 }
 
-// countLine is one statistics line, for the workers' counts (before: the
-// counts at the start of an interval to judge, nil for none).
-func countLine(label string, counts, before []uint64, violations uint64) string {
-	var total uint64
-	for _, n := range counts {
-		total += n
+// counts are one side's acquisitions, per worker.
+type counts []uint64
+
+func (c counts) total() uint64 {
+	var t uint64
+	for _, n := range c {
+		t += n
 	}
-	max, min := maxMinOf(counts)
-	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d", label, total, max, min, starved(counts, before), violations)
+	return t
+}
+
+// countLine is one statistics line, for one side's counts (before: the
+// counts at the start of an interval to judge, nil for none; otherBusy:
+// the other side progressed in it).
+func (p *statPrinter) countLine(label string, c, before counts, otherBusy bool, violations uint64) string {
+	max, min := maxMinOf(c)
+	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d", label, c.total(), max, min, p.starved(c, before, otherBusy), violations)
 }
 
 // starved returns " ???" when the counts say a worker starved: max/2 > min
-// overall, or, against before (the counts at the start of the interval,
-// if any), no progress by one worker while another made some.
-func starved(counts, before []uint64) string {
-	max, min := maxMinOf(counts)
-	if max/2 > min {
+// overall (not under -onoff), or, against before (the counts at the start
+// of the interval, if any), no progress by one worker while another, of
+// this side or the other (otherBusy), made some.
+func (p *statPrinter) starved(c, before counts, otherBusy bool) string {
+	max, min := maxMinOf(c)
+	if max/2 > min && !p.onoff {
 		return " ???"
 	}
-	if len(before) != len(counts) {
+	if len(before) != len(c) {
 		return ""
 	}
-	var idle, busy bool
-	for i, n := range counts {
+	idle, busy := false, otherBusy
+	for i, n := range c {
 		if n == before[i] {
 			idle = true
 		} else {
