@@ -424,9 +424,6 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 			}
 		})
 	}
-	// Stat is never called after Run returns.
-	defer watchers.Wait()
-	defer close(watchDone)
 	defer runtime.GOMAXPROCS(procs)
 
 	select {
@@ -459,6 +456,10 @@ func Run(ctx context.Context, l locks.Lock, cfg Config) Result {
 		s.stall(slots, "")
 	}
 	knobs.Wait()
+	// Stat is never called after Run returns, nor with counts newer than
+	// the final ones.
+	close(watchDone)
+	watchers.Wait()
 	return s.snapshot(slots, readSlots, start)
 }
 
@@ -783,16 +784,22 @@ func (a *acquisition) taken(s *state) {
 	}
 }
 
-// hold is a long hold: a yield, then LongHold busy, or a short spin
-// without it. A hold of LongHold starts only when the lock has run that
+// hold is a long hold: a yield with one P, then LongHold busy, or a
+// short spin without it. A hold of LongHold starts only when the lock has run that
 // long without one (Config.LongHold). It ends early when the run stops,
 // so that a failure found meanwhile ends the run at once rather than a
 // hold later.
 func (s *state) hold() {
-	// The holder gives its P away first, as locktorture lets its writer
-	// be preempted in the critical section (torture_preempt_schedule):
-	// waiters run while the lock is held, with one P too.
-	runtime.Gosched()
+	// With one P nothing else runs while the lock is held, unless the
+	// holder is preempted there, and a lock that lets two in is caught
+	// only then: so the holder gives its P away, as locktorture lets its
+	// writers be preempted in the critical section
+	// (torture_preempt_schedule). With more Ps the others run beside the
+	// holder, and a yield would only make a convoy of FIFO spinning
+	// waiters (BENCHMARKS.md, "torture's drain").
+	if runtime.GOMAXPROCS(0) == 1 {
+		runtime.Gosched()
+	}
 	if s.cfg.LongHold <= 0 {
 		work.Spin(shortHold)
 		return
