@@ -11,8 +11,8 @@ type Stater interface {
 }
 
 // StateOf returns l's state as its LockState describes it, or "" for a
-// lock that does not describe itself (the sync-based and the
-// reader-writer locks).
+// lock that does not describe itself (mutex, rwmutex, percpu-rw and
+// bravo).
 func StateOf(l Lock) string {
 	if s, ok := l.(Stater); ok {
 		return s.LockState()
@@ -26,6 +26,8 @@ var (
 	_ Stater = (*TTAS)(nil)
 	_ Stater = (*MCS)(nil)
 	_ Stater = (*QSpin)(nil)
+	_ Stater = (*QRWLock)(nil)
+	_ Stater = (*Seqlock)(nil)
 )
 
 // LockState describes the ticket word: "owner=5 next=8: held, 2 waiting".
@@ -59,6 +61,33 @@ func (l *MCS) LockState() string {
 func (l *QSpin) LockState() string {
 	w := l.word.Load()
 	return fmt.Sprintf("(tail=%d, pending=%d, locked=%d)", w>>qTailShift, w&qPending>>1, w&qLocked)
+}
+
+// LockState describes the count word as qrwlock.c writes it, (readers,
+// waiting, locked), and the queue: "(readers=2, waiting=1, locked=0),
+// queue owner=4 next=6: held, 1 waiting".
+func (l *QRWLock) LockState() string {
+	c := l.cnts.Load()
+	return fmt.Sprintf("(readers=%d, waiting=%d, locked=%d), queue %s",
+		c>>9, c&qrwWaiting>>8, boolInt(c&qrwLocked != 0), l.wait.LockState())
+}
+
+// LockState describes the sequence and the writers' ticket lock:
+// "seq=8 (no writer), writers owner=4 next=4: unlocked".
+func (l *Seqlock) LockState() string {
+	seq := l.seq.Load()
+	in := "no writer"
+	if seq%2 == 1 {
+		in = "a writer in"
+	}
+	return fmt.Sprintf("seq=%d (%s), writers %s", seq, in, l.mu.LockState())
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // heldBy says what a count of holders and waiters means: "unlocked",

@@ -38,5 +38,19 @@ func TestStateOf(t *testing.T) {
 	assert.Equal(t, "(tail=0, pending=0, locked=1)", StateOf(&q))
 	q.Unlock()
 
+	var rw QRWLock
+	rw.RLock()
+	assert.Equal(t, "(readers=1, waiting=0, locked=0), queue owner=0 next=0: unlocked", StateOf(&rw))
+	rw.RUnlock()
+	rw.Lock()
+	assert.Equal(t, "(readers=0, waiting=0, locked=1), queue owner=0 next=0: unlocked", StateOf(&rw))
+	rw.Unlock()
+
+	var sq Seqlock
+	sq.Lock()
+	assert.Equal(t, "seq=1 (a writer in), writers owner=0 next=1: held", StateOf(&sq))
+	sq.Unlock()
+	assert.Equal(t, "seq=2 (no writer), writers owner=1 next=1: unlocked", StateOf(&sq))
+
 	assert.Empty(t, StateOf(new(Mutex)), "a lock that does not describe itself")
 }

@@ -493,31 +493,6 @@ type writerless struct{ *chanLock }
 func (*writerless) RLock()   {}
 func (*writerless) RUnlock() {}
 
-// TestWorkersStartTogether: no worker takes the lock before every worker
-// exists; started one by one, the first ran alone, and the first
-// statistics said "???" of a FIFO lock.
-func TestWorkersStartTogether(t *testing.T) {
-	const writers = 16
-	l := &firstLock{inner: new(locks.Ticket)}
-	before := runtime.NumGoroutine()
-	Run(context.Background(), l, Config{Writers: writers, Acquisitions: 10})
-	assert.GreaterOrEqual(t, l.goroutines, before+writers, "goroutines when the lock was first taken")
-}
-
-// firstLock records how many goroutines there were at its first Lock.
-type firstLock struct {
-	inner      locks.Lock
-	once       sync.Once
-	goroutines int
-}
-
-func (l *firstLock) Lock() {
-	l.once.Do(func() { l.goroutines = runtime.NumGoroutine() })
-	l.inner.Lock()
-}
-
-func (l *firstLock) Unlock() { l.inner.Unlock() }
-
 // TestOnOffHoldoffNeedsOnOff: a holdoff before nothing is a mistake.
 func TestOnOffHoldoffNeedsOnOff(t *testing.T) {
 	err := Config{OnOffHoldoff: time.Second}.Validate()

@@ -202,11 +202,15 @@ const shortHold = 256
 
 // Result is what a run observed.
 type Result struct {
-	Writes     []uint64      // acquisitions completed, per writer
-	Reads      []uint64      // read-side acquisitions completed, per reader
-	Violations uint64        // critical sections that found another holder inside
-	Lost       int64         // updates of the shared count that were lost
-	Elapsed    time.Duration // wall time of the run
+	Writes     []uint64 // acquisitions completed, per writer
+	Reads      []uint64 // read-side acquisitions completed, per reader
+	Violations uint64   // critical sections that found another holder inside
+	// ReadViolations are those of Violations that readers found: a writer
+	// inside, or, for a seqlock, a read that stood with the count and its
+	// shadow apart.
+	ReadViolations uint64
+	Lost           int64         // updates of the shared count that were lost
+	Elapsed        time.Duration // wall time of the run
 
 	// With Config.AcqLimit: the writer acquisitions that waited longer,
 	// the longest wait, the lock it waited longest for (its index among
@@ -286,8 +290,10 @@ type state struct {
 	shadow     atomic.Int64 // count's value, set after it: a seqlock reader finds them equal
 	_          cacheline.Pad
 	violations atomic.Uint64
-	_          cacheline.Pad
-	stop       atomic.Bool
+	// readViolations are those of violations that readers found.
+	readViolations atomic.Uint64
+	_              cacheline.Pad
+	stop           atomic.Bool
 	// phase counts Stutter's transitions: odd while the workers are
 	// paused, and pause number (phase+1)/2. One word, so that a snapshot
 	// that reads it before and after the counts knows whether they were
@@ -647,14 +653,15 @@ func (s *state) stall(slots []writer, side string) {
 func (s *state) snapshot(slots []writer, readSlots []cacheline.Uint64, start time.Time) Result {
 	phase := s.phase.Load()
 	r := Result{
-		Writes:     make([]uint64, len(slots)),
-		Reads:      make([]uint64, len(readSlots)),
-		Violations: s.violations.Load(),
-		Elapsed:    time.Since(start),
-		OverLimit:  s.overLimit.Load(),
-		Shuffles:   int(s.shuffles.Load()),
-		OnOffs:     int(s.onoffs.Load()),
-		LongHolds:  int(s.longHolds.Load()),
+		Writes:         make([]uint64, len(slots)),
+		Reads:          make([]uint64, len(readSlots)),
+		Violations:     s.violations.Load(),
+		ReadViolations: s.readViolations.Load(),
+		Elapsed:        time.Since(start),
+		OverLimit:      s.overLimit.Load(),
+		Shuffles:       int(s.shuffles.Load()),
+		OnOffs:         int(s.onoffs.Load()),
+		LongHolds:      int(s.longHolds.Load()),
 	}
 	for i := range slots {
 		r.Writes[i] = slots[i].done.Load()
@@ -836,6 +843,12 @@ func (s *state) violated() {
 	}
 }
 
+// violatedReading counts a violation a reader found.
+func (s *state) violatedReading() {
+	s.readViolations.Add(1)
+	s.violated()
+}
+
 // readLoop is one reader's loop, from epoch on: take the read side, check
 // that no writer is inside (for a seqlock, that a read that stands saw
 // count and shadow agree), leave.
@@ -856,7 +869,7 @@ func (s *state) readLoop(done *atomic.Uint64, epoch uint64) {
 				c, sh := s.count.Load(), s.shadow.Load()
 				if r.Exit(seq) {
 					if c != sh {
-						s.violated()
+						s.violatedReading()
 					}
 					break
 				}
@@ -867,7 +880,7 @@ func (s *state) readLoop(done *atomic.Uint64, epoch uint64) {
 		t := r.Enter()
 		s.readers.Add(1)
 		if s.holders[0].Load() != 0 {
-			s.violated()
+			s.violatedReading()
 		}
 		s.readers.Add(-1)
 		r.Exit(t)

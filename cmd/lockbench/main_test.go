@@ -227,6 +227,18 @@ func TestStatLineIdleSide(t *testing.T) {
 	assert.Equal(t, "Writes:  Total: 2  Max/Min: 1/1  Fail: 0", lines[0], "nobody progressed")
 }
 
+// TestStatLineFailures: each side's line counts the violations its
+// workers found, marked "!!!" as locktorture marks them.
+func TestStatLineFailures(t *testing.T) {
+	p := statPrinter{readers: true}
+	lines := p.lines(torture.Result{Writes: []uint64{5, 5}, Reads: []uint64{5, 5}, Violations: 3, ReadViolations: 1})
+	assert.Equal(t, "Writes:  Total: 10  Max/Min: 5/5  Fail: 2 !!!", lines[0])
+	assert.Equal(t, "Reads:  Total: 10  Max/Min: 5/5  Fail: 1 !!!", lines[1])
+	p = statPrinter{readers: true}
+	lines = p.lines(torture.Result{Writes: []uint64{5, 5}, Reads: []uint64{5, 5}, Violations: 1, ReadViolations: 1})
+	assert.Equal(t, "Writes:  Total: 10  Max/Min: 5/5  Fail: 0", lines[0], "a reader's finding is the readers'")
+}
+
 // TestStatLineOnOff: as in locktorture, the max/min rule is off under
 // -onoff, which skews the counts on purpose.
 func TestStatLineOnOff(t *testing.T) {

@@ -298,9 +298,9 @@ func (p *statPrinter) lines(r torture.Result) []string {
 	}
 	p.prev = &r
 	wrote, read := judged && r.Total() != writes.total(), judged && r.ReadTotal() != reads.total()
-	out := []string{p.countLine("Writes:", r.Writes, writes, read, r.Violations)}
+	out := []string{p.countLine("Writes:", r.Writes, writes, read, r.Violations-r.ReadViolations)}
 	if p.readers {
-		out = append(out, p.countLine("Reads:", r.Reads, reads, wrote, r.Violations))
+		out = append(out, p.countLine("Reads:", r.Reads, reads, wrote, r.ReadViolations))
 	}
 	return out
 }
@@ -328,10 +328,15 @@ func (c counts) total() uint64 {
 
 // countLine is one statistics line, for one side's counts (before: the
 // counts at the start of an interval to judge, nil for none; otherBusy:
-// the other side progressed in it).
+// the other side progressed in it) and the violations that side found,
+// marked "!!!" as locktorture marks them.
 func (p *statPrinter) countLine(label string, c, before counts, otherBusy bool, violations uint64) string {
 	max, min := maxMinOf(c)
-	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d", label, c.total(), max, min, p.starved(c, before, otherBusy), violations)
+	failed := ""
+	if violations > 0 {
+		failed = " !!!"
+	}
+	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d%s", label, c.total(), max, min, p.starved(c, before, otherBusy), violations, failed)
 }
 
 // starved returns " ???" when the counts say a worker starved: max/2 > min
