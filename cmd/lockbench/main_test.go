@@ -131,6 +131,7 @@ func TestTortureBustedRW(t *testing.T) {
 	assert.Contains(t, out, "busted-rw-torture: lock=busted-rw writers=4 readers=4")
 	assert.Contains(t, out, "busted-rw-torture: Reads:  Total: ")
 	assert.Contains(t, out, "busted-rw-torture: --- End of test: FAILURE")
+	assert.Regexp(t, `busted-rw-torture: --- End of test: FAILURE: .* after \d+ acquisitions and \d+ reads in `, out, "the verdict counts the reads")
 }
 
 // TestTortureEveryKnob is issue 16's front door: a sound lock under every
@@ -258,7 +259,7 @@ func TestTortureInterrupted(t *testing.T) {
 	}
 	code, out, errOut := lockbench("torture", "-lock", "all", "-g", "2", "-duration", "20s")
 	assert.Equal(t, 1, code)
-	assert.Regexp(t, `-torture: --- End of test: INTERRUPTED: no failure in \d+ acquisitions in [0-9.]+m?s of 20s: lock=`, out)
+	assert.Regexp(t, `-torture: --- End of test: INTERRUPTED: no failure in \d+ acquisitions( and \d+ reads)? in [0-9.]+m?s of 20s: lock=`, out)
 	assert.NotContains(t, out, "SUCCESS")
 	assert.Regexp(t, `^lockbench: torture: interrupted during \S+, after 0 of \d+ locks\n$`, errOut)
 }

@@ -165,6 +165,11 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 		fmt.Fprintf(w, "%s Stutter pauses: %d  Shuffles: %d  GOMAXPROCS changes: %d  Long holds: %d\n",
 			prefix, r.Pauses, r.Shuffles, r.OnOffs, r.LongHolds)
 	}
+	// "N acquisitions", writers', and "and M reads" where readers ran.
+	done := fmt.Sprintf("%d acquisitions", r.Total())
+	if cfg.Readers > 0 {
+		done += fmt.Sprintf(" and %d reads", r.ReadTotal())
+	}
 	elapsed := r.Elapsed.Round(time.Millisecond)
 	if elapsed == 0 {
 		elapsed = r.Elapsed.Round(time.Microsecond)
@@ -181,8 +186,8 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 		if r.Draining {
 			what = fmt.Sprintf("workers still in the lock %v after the run stopped", cfg.Stall)
 		}
-		fmt.Fprintf(w, "%s --- End of test: FAILURE: %s: a deadlock or livelock, after %d acquisitions in %v: %s\n",
-			prefix, what, r.Total(), elapsed, params)
+		fmt.Fprintf(w, "%s --- End of test: FAILURE: %s: a deadlock or livelock, after %s in %v: %s\n",
+			prefix, what, done, elapsed, params)
 		for i, s := range r.Stuck {
 			if i == maxStuckLines && len(r.Stuck) > maxStuckLines+1 {
 				fmt.Fprintf(w, "%s    and %d more writers\n", prefix, len(r.Stuck)-i)
@@ -192,14 +197,14 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 		}
 		return r
 	case r.Failed():
-		fmt.Fprintf(w, "%s --- End of test: FAILURE: %d critical sections found another holder, %d updates lost, after %d acquisitions in %v: %s\n",
-			prefix, r.Violations, r.Lost, r.Total(), elapsed, params)
+		fmt.Fprintf(w, "%s --- End of test: FAILURE: %d critical sections found another holder, %d updates lost, after %s in %v: %s\n",
+			prefix, r.Violations, r.Lost, done, elapsed, params)
 		return r
 	case ctx.Err() != nil:
-		fmt.Fprintf(w, "%s --- End of test: INTERRUPTED: no failure in %d acquisitions in %v of %v: %s\n", prefix, r.Total(), elapsed, d, params)
+		fmt.Fprintf(w, "%s --- End of test: INTERRUPTED: no failure in %s in %v of %v: %s\n", prefix, done, elapsed, d, params)
 		return r
 	}
-	fmt.Fprintf(w, "%s --- End of test: SUCCESS: %d acquisitions in %v: %s\n", prefix, r.Total(), elapsed, params)
+	fmt.Fprintf(w, "%s --- End of test: SUCCESS: %s in %v: %s\n", prefix, done, elapsed, params)
 	return r
 }
 
