@@ -29,10 +29,21 @@ func runFor(t *testing.T, name string, d time.Duration, cfg Config) Result {
 }
 
 func TestStutterPausesEveryWorker(t *testing.T) {
+	r := checkPauses(t, 300*time.Millisecond, 20*time.Millisecond, 2*time.Millisecond)
+	assert.GreaterOrEqual(t, r.Pauses, 2, "run 20ms, pause 20ms, for 300ms")
+}
+
+// checkPauses tortures a ticket lock with 2 writers and a reader for d,
+// stuttering every stutter, with statistics every interval, and checks
+// that the statistics taken within one pause differ by at most the
+// acquisitions in flight when it began: one per worker.
+func checkPauses(t *testing.T, d, stutter, interval time.Duration) Result {
+	t.Helper()
+	const workers = 3
 	var mu sync.Mutex
 	var paused []Result
-	r := runFor(t, "ticket", 300*time.Millisecond, Config{Writers: 2, Readers: 1, Stutter: 20 * time.Millisecond,
-		StatInterval: 2 * time.Millisecond, Stat: func(r Result) {
+	r := runFor(t, "ticket", d, Config{Writers: 2, Readers: 1, Stutter: stutter, StatInterval: interval,
+		Stat: func(r Result) {
 			if r.Paused {
 				mu.Lock()
 				paused = append(paused, r)
@@ -40,16 +51,16 @@ func TestStutterPausesEveryWorker(t *testing.T) {
 			}
 		}})
 	assert.False(t, r.Failed())
-	assert.GreaterOrEqual(t, r.Pauses, 2, "run 20ms, pause 20ms, for 300ms")
+	mu.Lock()
+	defer mu.Unlock()
 	require.NotEmpty(t, paused, "statistics taken during a pause")
-	// Within one pause, at most the acquisitions in flight when it began
-	// complete: one per worker.
 	for i := 1; i < len(paused); i++ {
 		if paused[i].Pauses == paused[i-1].Pauses {
-			assert.LessOrEqual(t, paused[i].Total()+paused[i].ReadTotal()-paused[i-1].Total()-paused[i-1].ReadTotal(), uint64(3),
-				"workers acquire while paused")
+			assert.LessOrEqual(t, paused[i].Total()+paused[i].ReadTotal()-paused[i-1].Total()-paused[i-1].ReadTotal(), uint64(workers),
+				"pause %d: more than one acquisition in flight per worker", paused[i].Pauses)
 		}
 	}
+	return r
 }
 
 func TestShuffleRespawnsTheWorkers(t *testing.T) {
@@ -255,27 +266,7 @@ func TestLongHoldsTakeAtMostHalfTheRun(t *testing.T) {
 // the pause number and the counts each on its own, failed this about one
 // run in five under -race.
 func TestStutterSnapshotsAreConsistent(t *testing.T) {
-	var mu sync.Mutex
-	var paused []Result
-	const workers = 3
-	r := runFor(t, "ticket", 500*time.Millisecond, Config{Writers: 2, Readers: 1, Stutter: 2 * time.Millisecond,
-		StatInterval: 200 * time.Microsecond, Stat: func(r Result) {
-			if r.Paused {
-				mu.Lock()
-				paused = append(paused, r)
-				mu.Unlock()
-			}
-		}})
-	assert.False(t, r.Failed())
-	require.NotEmpty(t, paused)
-	mu.Lock()
-	defer mu.Unlock()
-	for i := 1; i < len(paused); i++ {
-		if paused[i].Pauses == paused[i-1].Pauses {
-			assert.LessOrEqual(t, paused[i].Total()+paused[i].ReadTotal()-paused[i-1].Total()-paused[i-1].ReadTotal(), uint64(workers),
-				"pause %d: more than one acquisition in flight per worker", paused[i].Pauses)
-		}
-	}
+	checkPauses(t, 500*time.Millisecond, 2*time.Millisecond, 200*time.Microsecond)
 }
 
 // TestWatchdogAddsUpUnpausedTime (defect 4): stutter pauses shorter than

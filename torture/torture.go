@@ -589,8 +589,9 @@ func (s *state) watchdog(slots []writer, readSlots []cacheline.Uint64, start tim
 			for i := range readSlots {
 				r += readSlots[i].Load()
 			}
+			readers := len(readSlots)
 			if s.cfg.Acquisitions > 0 {
-				w, r = w+r, 0
+				w, r, readers = w+r, 0, 0 // one side: either may be done
 			}
 			active := s.active(start, now)
 			stuck := func(sd *side, progress uint64, workers int) bool {
@@ -600,12 +601,9 @@ func (s *state) watchdog(slots []writer, readSlots []cacheline.Uint64, start tim
 				}
 				return active-sd.since >= s.cfg.Stall
 			}
-			wStuck, rStuck := stuck(&writes, w, len(slots)), stuck(&reads, r, len(readSlots))
-			if s.cfg.Acquisitions > 0 {
-				rStuck = wStuck
-			}
+			wStuck, rStuck := stuck(&writes, w, len(slots)), stuck(&reads, r, readers)
 			switch {
-			case wStuck && rStuck, wStuck && len(readSlots) == 0:
+			case wStuck && (rStuck || readers == 0):
 				s.stall(slots, "")
 			case wStuck:
 				s.stall(slots, "writes")
@@ -792,10 +790,10 @@ func (a *acquisition) taken(s *state) {
 }
 
 // hold is a long hold: a yield with one P, then LongHold busy, or a
-// short spin without it. A hold of LongHold starts only when the lock has run that
-// long without one (Config.LongHold). It ends early when the run stops,
-// so that a failure found meanwhile ends the run at once rather than a
-// hold later.
+// short spin without it. A hold of LongHold starts only when the lock has
+// run that long without one (Config.LongHold). It ends early when the
+// run stops, so that a failure found meanwhile ends the run at once
+// rather than a hold later.
 func (s *state) hold() {
 	// With one P nothing else runs while the lock is held, unless the
 	// holder is preempted there, and a lock that lets two in is caught

@@ -147,13 +147,12 @@ func tortureOne(ctx context.Context, w io.Writer, ops locks.Ops, cfg torture.Con
 	if cfg.AcqLimit > 0 {
 		fmt.Fprintf(w, "%s Writes over acq-limit %v: %d", prefix, cfg.AcqLimit, r.OverLimit)
 		if r.OverLimit > 0 {
-			lock := "lock"
-			if cfg.Nested > 1 {
-				lock = fmt.Sprintf("lock %d of %d", r.LongestLock, cfg.Nested)
-			}
 			fmt.Fprintf(w, ", longest %v", r.LongestWait.Round(time.Microsecond))
-			if cfg.Nested > 1 || r.LongestState != "" {
-				fmt.Fprintf(w, ", %s", lock)
+			switch {
+			case cfg.Nested > 1:
+				fmt.Fprintf(w, ", lock %d of %d", r.LongestLock, cfg.Nested)
+			case r.LongestState != "":
+				fmt.Fprint(w, ", lock")
 			}
 			if r.LongestState != "" {
 				fmt.Fprintf(w, ": %s", r.LongestState)
@@ -296,13 +295,13 @@ type statPrinter struct {
 
 // lines returns the periodic lines for r.
 func (p *statPrinter) lines(r torture.Result) []string {
-	judged := p.prev != nil && !p.prev.Paused && !r.Paused && p.prev.Pauses == r.Pauses
-	var writes, reads counts
-	if judged {
-		writes, reads = p.prev.Writes, p.prev.Reads
+	var writes, reads []uint64 // at the interval's start, if it is judged
+	var wrote, read bool       // in the interval
+	if prev := p.prev; prev != nil && !prev.Paused && !r.Paused && prev.Pauses == r.Pauses {
+		writes, reads = prev.Writes, prev.Reads
+		wrote, read = r.Total() != prev.Total(), r.ReadTotal() != prev.ReadTotal()
 	}
 	p.prev = &r
-	wrote, read := judged && r.Total() != writes.total(), judged && r.ReadTotal() != reads.total()
 	out := []string{p.countLine("Writes:", r.Writes, writes, read, r.Violations-r.ReadViolations)}
 	if p.readers {
 		out = append(out, p.countLine("Reads:", r.Reads, reads, wrote, r.ReadViolations))
@@ -320,35 +319,24 @@ func (p *statPrinter) final(r torture.Result) []string {
 	return p.lines(r)
 }
 
-// counts are one side's acquisitions, per worker.
-type counts []uint64
-
-func (c counts) total() uint64 {
-	var t uint64
-	for _, n := range c {
-		t += n
-	}
-	return t
-}
-
 // countLine is one statistics line, for one side's counts (before: the
 // counts at the start of an interval to judge, nil for none; otherBusy:
 // the other side progressed in it) and the violations that side found,
 // marked "!!!" as locktorture marks them.
-func (p *statPrinter) countLine(label string, c, before counts, otherBusy bool, violations uint64) string {
+func (p *statPrinter) countLine(label string, c, before []uint64, otherBusy bool, violations uint64) string {
 	max, min := maxMinOf(c)
 	failed := ""
 	if violations > 0 {
 		failed = " !!!"
 	}
-	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d%s", label, c.total(), max, min, p.starved(c, before, otherBusy), violations, failed)
+	return fmt.Sprintf("%s  Total: %d  Max/Min: %d/%d%s  Fail: %d%s", label, torture.Result{Writes: c}.Total(), max, min, p.starved(c, before, otherBusy), violations, failed)
 }
 
 // starved returns " ???" when the counts say a worker starved: max/2 > min
 // overall (not under -onoff), or, against before (the counts at the start
 // of the interval, if any), no progress by one worker while another, of
 // this side or the other (otherBusy), made some.
-func (p *statPrinter) starved(c, before counts, otherBusy bool) string {
+func (p *statPrinter) starved(c, before []uint64, otherBusy bool) string {
 	max, min := maxMinOf(c)
 	if max/2 > min && !p.onoff {
 		return " ???"
